@@ -1,0 +1,279 @@
+package caixa.runtime;
+
+import caixa.bindings.linux_h;
+import caixa.linux.FdStreams;
+import caixa.linux.Linux;
+import caixa.linux.SyscallException;
+import caixa.rootfs.RootfsException;
+import caixa.spawn.ChildProcess;
+import caixa.spawn.ChildProgram;
+import caixa.spawn.ExitStatus;
+import caixa.spawn.SpawnTimeoutException;
+import caixa.spawn.Spawner;
+import caixa.spawn.StepFailedException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A running (or finished) container. Safe for use from many threads; {@link #close()} kills the
+ * container if it still runs and releases its descriptors.
+ */
+public final class Container implements AutoCloseable {
+    private final ContainerSpec spec;
+    private final ChildProcess init;
+    private final OutputStream stdin;
+    private final InputStream stdout;
+    private final InputStream stderr;
+
+    private Container(ContainerSpec spec, ChildProcess init, OutputStream stdin, InputStream stdout,
+                      InputStream stderr) {
+        this.spec = spec;
+        this.init = init;
+        this.stdin = stdin;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    /**
+     * Starts a container and returns once its command runs.
+     *
+     * @throws ContainerException when it cannot be started; {@link ContainerException#exitCode()} says
+     *                            whether the runtime (125) or the command (126, 127) was at fault
+     */
+    public static Container start(ContainerSpec spec) {
+        Path rootfs = realRootfs(spec.rootfs());
+        UserIds user = UserIds.resolve(spec.user(), rootfs);
+        int[][] pipes = new int[3][];
+        try (Arena arena = Arena.ofConfined()) {
+            int[] childStdio = openStdio(spec, pipes);
+            ChildProgram program = new ChildProgram(arena);
+            ChildPlanner.plan(spec, rootfs, user, childStdio, program);
+            Spawner.CloneOptions options = new Spawner.CloneOptions(
+                    Namespace.cloneFlags(spec.namespaces()), -1, spec.execTimeout());
+            ChildProcess init = Spawner.spawn(program, options, pid -> writeIdMaps(spec, pid));
+            closeChildEnds(pipes);
+            return new Container(spec, init,
+                    pipes[0] == null ? null : FdStreams.output(pipes[0][1], "stdin of " + spec.id()),
+                    pipes[1] == null ? null : FdStreams.input(pipes[1][0], "stdout of " + spec.id()),
+                    pipes[2] == null ? null : FdStreams.input(pipes[2][0], "stderr of " + spec.id()));
+        } catch (StepFailedException e) {
+            closeAll(pipes);
+            throw translate(e);
+        } catch (RootfsException | SyscallException | SpawnTimeoutException e) {
+            closeAll(pipes);
+            throw new ContainerException(e.getMessage(), ContainerException.RUNTIME_ERROR, e);
+        } catch (RuntimeException | Error e) {
+            closeAll(pipes);
+            throw e;
+        }
+    }
+
+    public String id() {
+        return spec.id();
+    }
+
+    public ContainerSpec spec() {
+        return spec;
+    }
+
+    /** The init process's pid, as the host sees it. */
+    public int pid() {
+        return init.pid();
+    }
+
+    public ExitStatus waitFor() {
+        return init.waitFor();
+    }
+
+    public Optional<ExitStatus> waitFor(Duration timeout) {
+        return init.waitFor(timeout);
+    }
+
+    public Optional<ExitStatus> exitStatus() {
+        return init.exitStatus();
+    }
+
+    /**
+     * Sends {@code signal} to the container's init. Note that an init in a new pid namespace only
+     * receives signals it has a handler for (SIGKILL always arrives).
+     */
+    public boolean signal(int signal) {
+        return init.signal(signal);
+    }
+
+    public boolean kill() {
+        return init.signal(linux_h.SIGKILL());
+    }
+
+    /** The write end of the container's stdin, when started with {@link Stdio#PIPE}. */
+    public OutputStream stdin() {
+        return require(stdin, "stdin");
+    }
+
+    public InputStream stdout() {
+        return require(stdout, "stdout");
+    }
+
+    public InputStream stderr() {
+        return require(stderr, "stderr");
+    }
+
+    /** Reads piped stdout (and stderr) to the end, then waits for the container to exit. */
+    public Output output() {
+        try {
+            Thread errReader = null;
+            StringBuilder err = new StringBuilder();
+            if (stderr != null) {
+                errReader = Thread.ofVirtual().start(() -> err.append(readAll(stderr)));
+            }
+            String out = stdout == null ? "" : readAll(stdout);
+            if (errReader != null) {
+                errReader.join();
+            }
+            return new Output(waitFor(), out, err.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the output of " + id(), e);
+        }
+    }
+
+    /** What a finished container printed. */
+    public record Output(ExitStatus status, String stdout, String stderr) {
+    }
+
+    @Override
+    public void close() {
+        try {
+            init.close();
+        } finally {
+            closeQuietly(stdin);
+            closeQuietly(stdout);
+            closeQuietly(stderr);
+        }
+    }
+
+    private static Path realRootfs(Path rootfs) {
+        if (!Files.isDirectory(rootfs)) {
+            throw new ContainerException("rootfs " + rootfs + ": no such directory");
+        }
+        try {
+            Path real = rootfs.toRealPath(LinkOption.NOFOLLOW_LINKS).toRealPath();
+            if (real.equals(real.getRoot())) {
+                throw new ContainerException("rootfs " + rootfs + ": the host's / cannot be a container's rootfs");
+            }
+            return real;
+        } catch (IOException e) {
+            throw new ContainerException("rootfs " + rootfs + ": " + e.getMessage());
+        }
+    }
+
+    /** Parent ends stay in {@code pipes}; returns the descriptors the child puts at 0, 1 and 2. */
+    private static int[] openStdio(ContainerSpec spec, int[][] pipes) {
+        Stdio[] modes = {spec.stdin(), spec.stdout(), spec.stderr()};
+        int[] child = {-1, -1, -1};
+        for (int i = 0; i < 3; i++) {
+            switch (modes[i]) {
+                case INHERIT -> { }
+                case PIPE -> {
+                    pipes[i] = Linux.pipe2(linux_h.O_CLOEXEC());
+                    child[i] = i == 0 ? pipes[i][0] : pipes[i][1];
+                }
+                case NULL -> {
+                    int fd = Linux.openat(linux_h.AT_FDCWD(), "/dev/null", linux_h.O_RDWR() | linux_h.O_CLOEXEC(), 0);
+                    // Kept as a "pipe" whose both ends are the same descriptor, so one path closes it.
+                    pipes[i] = new int[] {fd, fd};
+                    child[i] = fd;
+                }
+            }
+        }
+        return child;
+    }
+
+    private static void closeChildEnds(int[][] pipes) {
+        for (int i = 0; i < 3; i++) {
+            if (pipes[i] == null) {
+                continue;
+            }
+            if (pipes[i][0] == pipes[i][1]) {
+                Linux.close(pipes[i][0]);
+                pipes[i] = null;
+            } else {
+                Linux.close(i == 0 ? pipes[i][0] : pipes[i][1]);
+            }
+        }
+    }
+
+    private static void closeAll(int[][] pipes) {
+        for (int[] pipe : pipes) {
+            if (pipe != null) {
+                Linux.close(pipe[0]);
+                if (pipe[1] != pipe[0]) {
+                    Linux.close(pipe[1]);
+                }
+            }
+        }
+    }
+
+    /** The child waits at its release step until these are written. */
+    private static void writeIdMaps(ContainerSpec spec, int pid) {
+        String proc = "/proc/" + pid + "/";
+        if (!ChildPlanner.setgroupsAllowed()) {
+            Linux.writeFile(linux_h.AT_FDCWD(), proc + "setgroups", "deny");
+        }
+        Linux.writeFile(linux_h.AT_FDCWD(), proc + "uid_map", lines(spec.uidMappings()));
+        Linux.writeFile(linux_h.AT_FDCWD(), proc + "gid_map", lines(spec.gidMappings()));
+    }
+
+    private static String lines(java.util.List<IdMapping> mappings) {
+        StringBuilder sb = new StringBuilder();
+        mappings.forEach(m -> sb.append(m.line()));
+        return sb.toString();
+    }
+
+    private static ContainerException translate(StepFailedException e) {
+        if (e.isExec()) {
+            String command = e.step().substring("execve(".length(), e.step().length() - 1);
+            if (e.errno() == linux_h.ENOENT()) {
+                return new ContainerException("exec " + command + ": no such file or directory in the container",
+                        ContainerException.NOT_FOUND, e);
+            }
+            return new ContainerException("exec " + command + ": " + caixa.linux.Errno.describe(e.errno()),
+                    ContainerException.NOT_EXECUTABLE, e);
+        }
+        return new ContainerException(e.getMessage(), ContainerException.RUNTIME_ERROR, e);
+    }
+
+    private static <T> T require(T stream, String name) {
+        if (stream == null) {
+            throw new IllegalStateException(name + " is not a pipe: start the container with Stdio.PIPE for it");
+        }
+        return stream;
+    }
+
+    private static String readAll(InputStream in) {
+        try {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // Nothing to report: the descriptor is released either way.
+        }
+    }
+}

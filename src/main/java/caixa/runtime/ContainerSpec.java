@@ -1,0 +1,221 @@
+package caixa.runtime;
+
+import caixa.rootfs.Volume;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Everything that decides how a container runs. Immutable; build one with {@link #builder}.
+ *
+ * @param id             a name for the container, also its default hostname
+ * @param rootfs         the directory that becomes {@code /}
+ * @param command        argv; a first element without {@code /} is looked up in the container's PATH
+ * @param env            {@code KEY=VALUE} entries, added to (and overriding) the defaults
+ * @param workdir        the working directory inside the container
+ * @param hostname       the UTS hostname (needs the UTS namespace)
+ * @param namespaces     the namespaces to create
+ * @param uidMappings    uid_map lines when a user namespace is created
+ * @param gidMappings    gid_map lines when a user namespace is created
+ * @param user           {@code UID[:GID]} or {@code NAME[:GROUP]} as in the rootfs, or null for root
+ * @param volumes        bind mounts from the host
+ * @param readOnlyRootfs whether {@code /} is mounted read-only
+ * @param stdin          where standard input comes from
+ * @param stdout         where standard output goes
+ * @param stderr         where standard error goes
+ * @param dieWithParent  kill the container when the thread that started it dies (for CLIs: a
+ *                       killed runtime leaves no container behind); keep it off in thread pools
+ * @param execTimeout    the longest the setup may take before the command starts
+ */
+public record ContainerSpec(String id, Path rootfs, List<String> command, List<String> env, String workdir,
+                            String hostname, Set<Namespace> namespaces, List<IdMapping> uidMappings,
+                            List<IdMapping> gidMappings, String user, List<Volume> volumes,
+                            boolean readOnlyRootfs, Stdio stdin, Stdio stdout, Stdio stderr,
+                            boolean dieWithParent, Duration execTimeout) {
+
+    public ContainerSpec {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(rootfs, "rootfs");
+        command = List.copyOf(command);
+        if (command.isEmpty() || command.getFirst().isEmpty()) {
+            throw new IllegalArgumentException("no command to run");
+        }
+        env = List.copyOf(env);
+        for (String entry : env) {
+            if (entry.indexOf('=') <= 0) {
+                throw new IllegalArgumentException("environment entry '" + entry + "': expected KEY=VALUE");
+            }
+        }
+        if (!workdir.startsWith("/")) {
+            throw new IllegalArgumentException("workdir '" + workdir + "': must be an absolute path");
+        }
+        namespaces = Set.copyOf(namespaces);
+        uidMappings = List.copyOf(uidMappings);
+        gidMappings = List.copyOf(gidMappings);
+        volumes = List.copyOf(volumes);
+        if (!namespaces.contains(Namespace.MOUNT)) {
+            throw new IllegalArgumentException("a container needs the mount namespace: its rootfs is mounted in it");
+        }
+        if (namespaces.contains(Namespace.USER) && (uidMappings.isEmpty() || gidMappings.isEmpty())) {
+            throw new IllegalArgumentException("a user namespace needs uid and gid mappings");
+        }
+        if (!namespaces.contains(Namespace.USER) && (!uidMappings.isEmpty() || !gidMappings.isEmpty())) {
+            throw new IllegalArgumentException("id mappings need the user namespace");
+        }
+        if (hostname != null && !namespaces.contains(Namespace.UTS)) {
+            throw new IllegalArgumentException("a hostname needs the uts namespace");
+        }
+    }
+
+    public static Builder builder(Path rootfs, String... command) {
+        return new Builder(rootfs, List.of(command));
+    }
+
+    public static Builder builder(Path rootfs, List<String> command) {
+        return new Builder(rootfs, command);
+    }
+
+    /** Twelve hex digits, as docker's short ids. */
+    public static String newId() {
+        byte[] bytes = new byte[6];
+        ThreadLocalRandom.current().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    public static final class Builder {
+        private String id = newId();
+        private final Path rootfs;
+        private final List<String> command;
+        private final List<String> env = new ArrayList<>();
+        private String workdir = "/";
+        private String hostname;
+        private boolean hostnameSet;
+        private final Set<Namespace> namespaces = EnumSet.copyOf(Namespace.defaults());
+        private final List<IdMapping> uidMappings = new ArrayList<>();
+        private final List<IdMapping> gidMappings = new ArrayList<>();
+        private String user;
+        private final List<Volume> volumes = new ArrayList<>();
+        private boolean readOnlyRootfs;
+        private Stdio stdin = Stdio.INHERIT;
+        private Stdio stdout = Stdio.INHERIT;
+        private Stdio stderr = Stdio.INHERIT;
+        private boolean dieWithParent;
+        private Duration execTimeout = Duration.ofSeconds(30);
+
+        private Builder(Path rootfs, List<String> command) {
+            this.rootfs = rootfs;
+            this.command = List.copyOf(command);
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder env(String keyValue) {
+            env.add(keyValue);
+            return this;
+        }
+
+        public Builder env(String key, String value) {
+            return env(key + "=" + value);
+        }
+
+        public Builder workdir(String workdir) {
+            this.workdir = workdir;
+            return this;
+        }
+
+        public Builder hostname(String hostname) {
+            this.hostname = hostname;
+            this.hostnameSet = true;
+            return this;
+        }
+
+        /** Replaces the set of namespaces to create. */
+        public Builder namespaces(Set<Namespace> namespaces) {
+            this.namespaces.clear();
+            this.namespaces.addAll(namespaces);
+            return this;
+        }
+
+        public Builder withNamespace(Namespace ns) {
+            namespaces.add(ns);
+            return this;
+        }
+
+        public Builder withoutNamespace(Namespace ns) {
+            namespaces.remove(ns);
+            return this;
+        }
+
+        /** A user namespace in which the caller's uid and gid are root, as {@code unshare --map-root-user}. */
+        public Builder mapRootUser(long hostUid, long hostGid) {
+            return userNamespace(List.of(new IdMapping(0, hostUid, 1)), List.of(new IdMapping(0, hostGid, 1)));
+        }
+
+        /** A user namespace with these mappings. */
+        public Builder userNamespace(List<IdMapping> uids, List<IdMapping> gids) {
+            namespaces.add(Namespace.USER);
+            uidMappings.clear();
+            uidMappings.addAll(uids);
+            gidMappings.clear();
+            gidMappings.addAll(gids);
+            return this;
+        }
+
+        public Builder user(String user) {
+            this.user = user;
+            return this;
+        }
+
+        public Builder volume(Volume volume) {
+            volumes.add(volume);
+            return this;
+        }
+
+        public Builder readOnlyRootfs(boolean readOnly) {
+            this.readOnlyRootfs = readOnly;
+            return this;
+        }
+
+        public Builder stdin(Stdio stdin) {
+            this.stdin = stdin;
+            return this;
+        }
+
+        public Builder stdout(Stdio stdout) {
+            this.stdout = stdout;
+            return this;
+        }
+
+        public Builder stderr(Stdio stderr) {
+            this.stderr = stderr;
+            return this;
+        }
+
+        public Builder dieWithParent(boolean die) {
+            this.dieWithParent = die;
+            return this;
+        }
+
+        public Builder execTimeout(Duration timeout) {
+            this.execTimeout = timeout;
+            return this;
+        }
+
+        public ContainerSpec build() {
+            String effectiveHostname = hostnameSet ? hostname
+                    : namespaces.contains(Namespace.UTS) ? id : null;
+            return new ContainerSpec(id, rootfs, command, env, workdir, effectiveHostname, namespaces,
+                    uidMappings, gidMappings, user, volumes, readOnlyRootfs, stdin, stdout, stderr,
+                    dieWithParent, execTimeout);
+        }
+    }
+}

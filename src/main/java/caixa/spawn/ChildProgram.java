@@ -1,0 +1,217 @@
+package caixa.spawn;
+
+import caixa.bindings.caixa_step;
+import caixa.bindings.linux_h;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A child process described as data: the system calls it makes between clone3 and execve, in order,
+ * with every string and array already copied into the plan's arena. Building it allocates; running
+ * it (in the trampoline) does not.
+ *
+ * <p>The typed methods name each step for error messages. The arena must outlive the spawn.
+ */
+public final class ChildProgram {
+    private final Arena arena;
+    private final List<Step> steps = new ArrayList<>();
+    private int releaseIndex = -1;
+
+    public ChildProgram(Arena arena) {
+        this.arena = arena;
+    }
+
+    public Arena arena() {
+        return arena;
+    }
+
+    public List<Step> steps() {
+        return List.copyOf(steps);
+    }
+
+    /** A NUL-terminated copy of {@code s} in the plan's memory. */
+    public MemorySegment cString(String s) {
+        return arena.allocateFrom(s);
+    }
+
+    /** A NULL-terminated {@code char *[]}, as execve wants argv and envp. */
+    public MemorySegment cStringArray(List<String> strings) {
+        MemorySegment array = arena.allocate(ADDRESS, strings.size() + 1L);
+        for (int i = 0; i < strings.size(); i++) {
+            array.setAtIndex(ADDRESS, i, cString(strings.get(i)));
+        }
+        array.setAtIndex(ADDRESS, strings.size(), MemorySegment.NULL);
+        return array;
+    }
+
+    /** Appends a raw step; arguments are numbers or {@link MemorySegment#address()}es of plan memory. */
+    public ChildProgram call(String description, int syscall, long... args) {
+        steps.add(new Step(description, syscall, args, 0, false));
+        return this;
+    }
+
+    /** Appends a step for which {@code errno} is not a failure. */
+    public ChildProgram callTolerating(int errno, String description, int syscall, long... args) {
+        steps.add(new Step(description, syscall, args, errno, false));
+        return this;
+    }
+
+    private static long address(MemorySegment segment) {
+        return segment == null ? 0L : segment.address();
+    }
+
+    private long addressOf(String s) {
+        return s == null ? 0L : cString(s).address();
+    }
+
+    /** Sets the signal mask (the trampoline clones with every signal blocked). */
+    public ChildProgram unblockAllSignals() {
+        MemorySegment emptySet = arena.allocate(JAVA_LONG);
+        return call("rt_sigprocmask(SIG_SETMASK, {})", linux_h.SYS_rt_sigprocmask(),
+                linux_h.SIG_SETMASK(), emptySet.address(), 0, JAVA_LONG.byteSize());
+    }
+
+    /** The child receives {@code signal} when the thread that spawned it dies. */
+    public ChildProgram dieWithParent(int signal) {
+        return call("prctl(PR_SET_PDEATHSIG, " + signal + ")", linux_h.SYS_prctl(),
+                linux_h.PR_SET_PDEATHSIG(), signal);
+    }
+
+    /**
+     * The child stops here until the parent releases it (after writing uid_map and gid_map). The
+     * spawner provides the pipe; if the parent dies first, the child reads end of file and exits.
+     */
+    public ChildProgram awaitRelease() {
+        if (releaseIndex >= 0) {
+            throw new IllegalStateException("a child program waits for its parent at most once");
+        }
+        releaseIndex = steps.size();
+        return this;
+    }
+
+    boolean awaitsRelease() {
+        return releaseIndex >= 0;
+    }
+
+    public ChildProgram mount(String source, String target, String fstype, long flags, String data) {
+        String what = fstype != null ? fstype + " on " + target
+                : source != null ? source + " on " + target : target;
+        return call("mount(" + what + ")", linux_h.SYS_mount(),
+                addressOf(source), addressOf(target), addressOf(fstype), flags, addressOf(data));
+    }
+
+    public ChildProgram umount2(String target, int flags) {
+        return call("umount2(" + target + ")", linux_h.SYS_umount2(), addressOf(target), flags);
+    }
+
+    public ChildProgram pivotRoot(String newRoot, String putOld, String shownAs) {
+        return call("pivot_root(" + shownAs + ")", linux_h.SYS_pivot_root(), addressOf(newRoot), addressOf(putOld));
+    }
+
+    public ChildProgram chdir(String path) {
+        return call("chdir(" + path + ")", linux_h.SYS_chdir(), addressOf(path));
+    }
+
+    /** mkdir that tolerates an existing directory. */
+    public ChildProgram mkdir(String path, int mode) {
+        return callTolerating(linux_h.EEXIST(), "mkdir(" + path + ")", linux_h.SYS_mkdirat(),
+                linux_h.AT_FDCWD(), addressOf(path), mode);
+    }
+
+    /** Creates an empty regular file (mknod with S_IFREG), e.g. as a bind-mount target. */
+    public ChildProgram createFile(String path, int mode) {
+        return callTolerating(linux_h.EEXIST(), "mknod(" + path + ")", linux_h.SYS_mknodat(),
+                linux_h.AT_FDCWD(), addressOf(path), linux_h.S_IFREG() | mode, 0);
+    }
+
+    public ChildProgram symlink(String target, String linkPath) {
+        return callTolerating(linux_h.EEXIST(), "symlink(" + linkPath + " -> " + target + ")",
+                linux_h.SYS_symlinkat(), addressOf(target), linux_h.AT_FDCWD(), addressOf(linkPath));
+    }
+
+    public ChildProgram sethostname(String hostname) {
+        MemorySegment name = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE,
+                hostname.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return call("sethostname(" + hostname + ")", linux_h.SYS_sethostname(), name.address(), name.byteSize());
+    }
+
+    public ChildProgram setgroups(int[] groups) {
+        MemorySegment list = groups.length == 0 ? null : arena.allocateFrom(JAVA_INT, groups);
+        return call("setgroups(" + java.util.Arrays.toString(groups) + ")", linux_h.SYS_setgroups(),
+                groups.length, address(list));
+    }
+
+    public ChildProgram setresgid(int gid) {
+        return call("setresgid(" + gid + ")", linux_h.SYS_setresgid(), gid, gid, gid);
+    }
+
+    public ChildProgram setresuid(int uid) {
+        return call("setresuid(" + uid + ")", linux_h.SYS_setresuid(), uid, uid, uid);
+    }
+
+    /** Duplicates {@code from} onto {@code to} without CLOEXEC, so it survives execve. */
+    public ChildProgram dup3(int from, int to) {
+        return call("dup3(" + from + ", " + to + ")", linux_h.SYS_dup3(), from, to, 0);
+    }
+
+    /** Marks every descriptor from {@code first} up close-on-exec, so none leaks into the command. */
+    public ChildProgram closeOnExecFrom(int first) {
+        return call("close_range(" + first + ", ~0, CLOSE_RANGE_CLOEXEC)", linux_h.SYS_close_range(),
+                first, 0xFFFF_FFFFL, linux_h.CLOSE_RANGE_CLOEXEC());
+    }
+
+    /**
+     * execve. When {@code tryNext} is set, ENOENT is not a failure and the program goes on to the next
+     * step: a PATH search is a run of such steps ending in one that is not.
+     */
+    public ChildProgram execve(String path, List<String> argv, List<String> envp, boolean tryNext) {
+        long file = cString(path).address();
+        long args = cStringArray(argv).address();
+        long env = cStringArray(envp).address();
+        Step step = new Step("execve(" + path + ")", linux_h.SYS_execve(), new long[] {file, args, env},
+                tryNext ? linux_h.ENOENT() : 0, false);
+        steps.add(step);
+        return this;
+    }
+
+    /**
+     * The steps as the trampoline reads them, with the release wait (close the pipe's write end, read
+     * one byte) where {@link #awaitRelease()} put it.
+     */
+    List<Step> resolve(int releaseReadFd, int releaseWriteFd) {
+        if (releaseIndex < 0) {
+            return List.copyOf(steps);
+        }
+        List<Step> resolved = new ArrayList<>(steps);
+        MemorySegment buffer = arena.allocate(1);
+        resolved.add(releaseIndex, new Step("close(release pipe)", linux_h.SYS_close(),
+                new long[] {releaseWriteFd}, 0, false));
+        resolved.add(releaseIndex + 1, new Step("read(release pipe)", linux_h.SYS_read(),
+                new long[] {releaseReadFd, buffer.address(), 1}, 0, true));
+        return resolved;
+    }
+
+    /** Encodes {@code resolved} as a {@code struct caixa_step[]} in the plan's arena. */
+    MemorySegment encode(List<Step> resolved) {
+        MemorySegment array = caixa_step.allocateArray(resolved.size(), arena);
+        for (int i = 0; i < resolved.size(); i++) {
+            Step step = resolved.get(i);
+            MemorySegment entry = caixa_step.asSlice(array, i);
+            caixa_step.nr(entry, step.syscall());
+            long[] args = step.args();
+            for (int a = 0; a < args.length; a++) {
+                caixa_step.args(entry, a, args[a]);
+            }
+            caixa_step.tolerated_errno(entry, step.toleratedErrno());
+            caixa_step.flags(entry, step.failOnZero() ? linux_h.CAIXA_STEP_FAIL_ON_ZERO() : 0);
+        }
+        return array;
+    }
+}
