@@ -1,0 +1,48 @@
+# Shared by bin/caixa and bin/test: find JDK 25, install what the build and the tests need, and
+# build with Maven only when a source is newer than the jar.
+# shellcheck shell=bash
+
+CAIXA_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CAIXA_JAR="$CAIXA_HOME/target/caixa.jar"
+
+caixa_find_jdk() {
+    if [ -n "${JAVA_HOME:-}" ] && "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "25'; then
+        return
+    fi
+    local candidate
+    for candidate in /usr/lib/jvm/*25*; do
+        if [ -x "$candidate/bin/java" ]; then
+            export JAVA_HOME="$candidate"
+            return
+        fi
+    done
+    echo "caixa: no JDK 25 found (set JAVA_HOME, or install one under /usr/lib/jvm)" >&2
+    exit 125
+}
+
+# Debian packages that must be present; installs them as root, prints the command otherwise.
+caixa_require_packages() {
+    local missing=() pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "caixa: installing ${missing[*]}" >&2
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >&2 \
+            || { echo "caixa: apt-get install ${missing[*]} failed" >&2; exit 125; }
+    else
+        echo "caixa: missing packages; run: sudo apt-get install -y ${missing[*]}" >&2
+        exit 125
+    fi
+}
+
+caixa_build_if_stale() {
+    if [ -f "$CAIXA_JAR" ] && [ -z "$(find "$CAIXA_HOME/src/main" "$CAIXA_HOME/bindings" "$CAIXA_HOME/pom.xml" \
+            -newer "$CAIXA_JAR" -print -quit)" ]; then
+        return
+    fi
+    caixa_require_packages maven
+    echo "caixa: building (sources changed)" >&2
+    (cd "$CAIXA_HOME" && mvn -q -B -DskipTests package >&2) || { echo "caixa: build failed" >&2; exit 125; }
+}

@@ -1,0 +1,186 @@
+package caixa.cli;
+
+import caixa.linux.Linux;
+import caixa.rootfs.BusyboxRootfs;
+import caixa.rootfs.Volume;
+import caixa.runtime.Container;
+import caixa.runtime.ContainerSpec;
+import caixa.runtime.IdMapping;
+import caixa.runtime.Namespace;
+import caixa.runtime.SignalForwarder;
+import caixa.spawn.ExitStatus;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/** {@code caixa run [OPTIONS] [--] COMMAND [ARG...]}: one container in the foreground. */
+final class RunCommand {
+    private RunCommand() {
+    }
+
+    static final String USAGE = """
+            Usage: caixa run [OPTIONS] [--] COMMAND [ARG...]
+
+            Runs COMMAND in a new container, in the foreground; exits with its status.
+              --rootfs DIR          the container's / (default: the busybox rootfs, built on first use)
+              --name ID             the container's id (default: 12 random hex digits)
+              --hostname NAME       the hostname (default: the id)
+              -e, --env KEY=VALUE   set an environment variable (KEY alone: take it from caixa's)
+              -w, --workdir DIR     the working directory inside (default /)
+              -u, --user U[:G]      run as uid/user U and gid/group G of the rootfs (default root)
+              -v, --volume H:C[:ro] bind-mount host path H at C, read-only with :ro
+              --read-only           mount the rootfs read-only (/tmp, /dev stay writable)
+              --map-root-user       new user namespace: root inside is the caller outside
+              --uidmap C:H:N        new user namespace: map N uids from C inside to H outside (repeatable)
+              --gidmap C:H:N        the same for gids (required with --uidmap)
+              --ns LIST             namespaces: an exact list (pid,mount,uts,ipc,net,cgroup,user,time)
+                                    or changes to the default, +time,-net (default pid,mount,uts,ipc,net,cgroup)
+              --stop-timeout SECS   after SIGINT/SIGTERM, SIGKILL the container after SECS (default 10)
+
+            Exit status: the command's; 128+N when killed by signal N; 125 when caixa failed;
+            126 when the command cannot be executed; 127 when it is not found.
+            """;
+
+    static int run(List<String> argv) {
+        Arguments args = new Arguments("run", argv);
+        Path rootfs = null;
+        String name = null;
+        String hostname = null;
+        List<String> env = new ArrayList<>();
+        String workdir = "/";
+        String user = null;
+        List<Volume> volumes = new ArrayList<>();
+        boolean readOnly = false;
+        boolean mapRootUser = false;
+        List<IdMapping> uidMaps = new ArrayList<>();
+        List<IdMapping> gidMaps = new ArrayList<>();
+        String nsList = null;
+        Duration stopTimeout = Duration.ofSeconds(10);
+        for (String option; (option = args.nextOption()) != null; ) {
+            switch (option) {
+                case "--rootfs" -> rootfs = Path.of(args.value(option));
+                case "--name" -> name = args.value(option);
+                case "--hostname" -> hostname = args.value(option);
+                case "-e", "--env" -> env.add(envEntry(args.value(option)));
+                case "-w", "--workdir" -> workdir = args.value(option);
+                case "-u", "--user" -> user = args.value(option);
+                case "-v", "--volume" -> volumes.add(parse(Volume::parse, args.value(option)));
+                case "--read-only" -> {
+                    args.noValue(option);
+                    readOnly = true;
+                }
+                case "--map-root-user" -> {
+                    args.noValue(option);
+                    mapRootUser = true;
+                }
+                case "--uidmap" -> uidMaps.add(parse(IdMapping::parse, args.value(option)));
+                case "--gidmap" -> gidMaps.add(parse(IdMapping::parse, args.value(option)));
+                case "--ns" -> nsList = args.value(option);
+                case "--stop-timeout" -> stopTimeout = Duration.ofSeconds(seconds(args.value(option)));
+                case "-h", "--help" -> {
+                    System.out.print(USAGE);
+                    return 0;
+                }
+                default -> throw args.unknown(option);
+            }
+        }
+        List<String> command = args.operands();
+        if (command.isEmpty()) {
+            throw new UsageException("run: no command given (caixa run [OPTIONS] -- COMMAND [ARG...])");
+        }
+        ContainerSpec.Builder spec = ContainerSpec.builder(rootfs != null ? rootfs : BusyboxRootfs.ensureDefault(), command)
+                .workdir(workdir)
+                .user(user)
+                .readOnlyRootfs(readOnly)
+                .dieWithParent(true);
+        if (name != null) {
+            spec.id(name);
+        }
+        if (nsList != null) {
+            spec.namespaces(namespaces(nsList));
+        }
+        if (hostname != null) {
+            spec.hostname(hostname);
+        }
+        env.forEach(spec::env);
+        volumes.forEach(spec::volume);
+        if (mapRootUser && !uidMaps.isEmpty()) {
+            throw new UsageException("run: --map-root-user and --uidmap exclude each other");
+        }
+        if (mapRootUser) {
+            spec.mapRootUser(Linux.getuid(), Linux.getgid());
+        } else if (!uidMaps.isEmpty() || !gidMaps.isEmpty()) {
+            if (uidMaps.isEmpty() || gidMaps.isEmpty()) {
+                throw new UsageException("run: --uidmap and --gidmap go together");
+            }
+            spec.userNamespace(uidMaps, gidMaps);
+        }
+        ContainerSpec built = parse(b -> b.build(), spec);
+        try (Container container = Container.start(built);
+             SignalForwarder ignored = SignalForwarder.install(container, stopTimeout)) {
+            ExitStatus status = container.waitFor();
+            return status.shellCode();
+        }
+    }
+
+    /** {@code --ns pid,mount} is the exact set; {@code --ns +time,-net} changes the default set. */
+    static Set<Namespace> namespaces(String list) {
+        Set<Namespace> result = EnumSet.noneOf(Namespace.class);
+        boolean relative = list.startsWith("+") || list.startsWith("-");
+        if (relative) {
+            result.addAll(Namespace.defaults());
+        }
+        for (String item : list.split(",")) {
+            if (item.isEmpty()) {
+                continue;
+            }
+            char sign = item.charAt(0);
+            if ((sign == '+' || sign == '-') != relative) {
+                throw new UsageException("run: --ns " + list + ": use either an exact list or +/- changes, not both");
+            }
+            Namespace ns = parse(Namespace::parse, relative ? item.substring(1) : item);
+            if (sign == '-') {
+                result.remove(ns);
+            } else {
+                result.add(ns);
+            }
+        }
+        return result;
+    }
+
+    private static String envEntry(String value) {
+        if (value.indexOf('=') > 0) {
+            return value;
+        }
+        String inherited = System.getenv(value);
+        if (inherited == null) {
+            throw new UsageException("run: --env " + value + ": not set in caixa's environment (use KEY=VALUE)");
+        }
+        return value + "=" + inherited;
+    }
+
+    private static long seconds(String value) {
+        try {
+            long s = Long.parseLong(value);
+            if (s < 0) {
+                throw new NumberFormatException();
+            }
+            return s;
+        } catch (NumberFormatException e) {
+            throw new UsageException("run: --stop-timeout " + value + ": not a number of seconds");
+        }
+    }
+
+    /** Library validation errors are the user's input errors here. */
+    private static <A, T> T parse(java.util.function.Function<A, T> parser, A input) {
+        try {
+            return parser.apply(input);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("run: " + e.getMessage());
+        }
+    }
+}

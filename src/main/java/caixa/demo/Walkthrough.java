@@ -1,0 +1,174 @@
+package caixa.demo;
+
+import caixa.rootfs.BusyboxRootfs;
+import caixa.runtime.Container;
+import caixa.runtime.ContainerSpec;
+import caixa.runtime.IdMapping;
+import caixa.runtime.Stdio;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * Replays the walkthrough's {@code unshare --mount --uts --ipc --net --pid --user --fork chroot DIR}
+ * and its mounts, one isolation at a time, printing what ran inside and the evidence from both sides.
+ */
+public final class Walkthrough {
+    private final PrintStream out;
+    private final Path rootfs;
+    private int failures;
+    private int step;
+
+    private static final int STEPS = 7;
+
+    private Walkthrough(PrintStream out, Path rootfs) {
+        this.out = out;
+        this.rootfs = rootfs;
+    }
+
+    /** Runs every step; returns the number of steps whose evidence did not hold. */
+    public static int run(PrintStream out) {
+        Path rootfs = BusyboxRootfs.defaultLocation();
+        boolean built = !Files.isDirectory(rootfs.resolve("bin"));
+        rootfs = BusyboxRootfs.ensureDefault();
+        out.println("caixa demo: the walkthrough's container, made by caixa from Java");
+        out.println("rootfs: " + rootfs + (built ? " (built now from the static busybox)" : ""));
+        Walkthrough w = new Walkthrough(out, rootfs);
+        w.pidNamespace();
+        w.utsNamespace();
+        w.netNamespace();
+        w.ipcNamespace();
+        w.mountNamespace();
+        w.rootfsIsRoot();
+        w.userNamespace();
+        out.println();
+        out.println(w.failures == 0 ? "all " + STEPS + " steps hold" : w.failures + " of " + STEPS + " steps did not hold");
+        return w.failures;
+    }
+
+    private void pidNamespace() {
+        String inside = inContainer("PID namespace (unshare --pid --fork)", "echo $$", b -> b);
+        check(inside.equals("1"), "the container's shell is PID 1 of its own PID namespace");
+    }
+
+    private void utsNamespace() {
+        String before = hostHostname();
+        String inside = inContainer("UTS namespace (unshare --uts)", "hostname caixa-demo-renamed; hostname",
+                b -> b.hostname("caixa-demo"));
+        String after = hostHostname();
+        out.println("      host hostname before: " + before + ", after: " + after);
+        check(inside.equals("caixa-demo-renamed") && before.equals(after),
+                "the container set its own hostname; the host's is unchanged");
+    }
+
+    private void netNamespace() {
+        String inside = inContainer("network namespace (unshare --net)", "ls /sys/class/net", b -> b);
+        check(inside.equals("lo"), "the only interface is lo");
+    }
+
+    private void ipcNamespace() {
+        String inside = inContainer("IPC namespace (unshare --ipc)", "readlink /proc/self/ns/ipc", b -> b);
+        String host = hostLink("/proc/self/ns/ipc");
+        out.println("      host: " + host);
+        check(!inside.isEmpty() && !inside.equals(host), "System V IPC objects live in another namespace");
+    }
+
+    private void mountNamespace() {
+        String inside = inContainer("mount namespace (unshare --mount; mount -t proc/sysfs/tmpfs)",
+                "mount -t tmpfs scratch /mnt && grep -E ' /(proc|sys|tmp|mnt) ' /proc/mounts | cut -d' ' -f1-3",
+                b -> b);
+        String mnt = rootfs.resolve("mnt").toString();
+        boolean hostSees = read(Path.of("/proc/self/mountinfo")).contains(" " + mnt + " ");
+        out.println("      host mount table mentions " + mnt + ": " + (hostSees ? "yes" : "no"));
+        check(inside.contains("scratch /mnt tmpfs") && inside.contains("proc /proc proc") && !hostSees,
+                "proc, sysfs and tmpfs are mounted inside; the container's mounts never reach the host");
+    }
+
+    private void rootfsIsRoot() {
+        String inside = inContainer("the rootfs is / (chroot, here pivot_root)",
+                "echo $(ls /); test -e /usr/lib/jvm && echo host-visible || echo 'no /usr/lib/jvm here'", b -> b);
+        check(inside.contains("bin") && inside.endsWith("no /usr/lib/jvm here"),
+                "/ is the busybox rootfs; the host's files are out of reach");
+    }
+
+    private void userNamespace() {
+        title("user namespace (unshare --user --map-root-user)");
+        List<IdMapping> map = List.of(new IdMapping(0, 100000, 65536));
+        ContainerSpec spec = ContainerSpec.builder(rootfs, "sh", "-c", "id; cat /proc/self/uid_map; read done")
+                .userNamespace(map, map)
+                .stdin(Stdio.PIPE)
+                .stdout(Stdio.PIPE)
+                .dieWithParent(true)
+                .build();
+        out.println("      $ sh -c 'id; cat /proc/self/uid_map'   (with --uidmap 0:100000:65536)");
+        try (Container c = Container.start(spec)) {
+            String hostUid = read(Path.of("/proc/" + c.pid() + "/status")).lines()
+                    .filter(l -> l.startsWith("Uid:")).findFirst().orElse("Uid: ?").split("\\s+")[1];
+            try (OutputStream stdin = c.stdin()) {
+                stdin.write("done\n".getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            String inside = c.output().stdout().strip();
+            indent(inside);
+            out.println("      host: /proc/" + c.pid() + "/status says Uid " + hostUid);
+            check(inside.startsWith("uid=0(root)") && hostUid.equals("100000"),
+                    "root inside the container is uid 100000 outside");
+        }
+    }
+
+    private String inContainer(String title, String script, UnaryOperator<ContainerSpec.Builder> options) {
+        title(title);
+        out.println("      $ " + script);
+        ContainerSpec spec = options.apply(ContainerSpec.builder(rootfs, "sh", "-c", script)
+                .stdout(Stdio.PIPE).dieWithParent(true)).build();
+        try (Container c = Container.start(spec)) {
+            String output = c.output().stdout().strip();
+            indent(output);
+            return output;
+        }
+    }
+
+    private void title(String title) {
+        out.println();
+        out.println("[" + ++step + "/" + STEPS + "] " + title);
+    }
+
+    private void indent(String text) {
+        text.lines().forEach(l -> out.println("      " + l));
+    }
+
+    private void check(boolean holds, String claim) {
+        out.println((holds ? "      ok: " : "      FAILED: ") + claim);
+        if (!holds) {
+            failures++;
+        }
+    }
+
+    private static String hostHostname() {
+        return read(Path.of("/proc/sys/kernel/hostname")).strip();
+    }
+
+    private static String hostLink(String link) {
+        try {
+            return Files.readSymbolicLink(Path.of(link)).toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
