@@ -120,8 +120,9 @@ final class RunCommand {
             spec.userNamespace(uidMaps, gidMaps);
         }
         ContainerSpec built = parse(b -> b.build(), spec);
-        try (Container container = Container.start(built);
-             SignalForwarder ignored = SignalForwarder.install(container, stopTimeout)) {
+        try (SignalForwarder forwarder = SignalForwarder.install(stopTimeout);
+             Container container = Container.start(built)) {
+            forwarder.attach(container);
             ExitStatus status = container.waitFor();
             return status.shellCode();
         }

@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class SignalForwarder implements AutoCloseable {
     private static final List<String> FORWARDED = List.of("INT", "TERM", "HUP", "USR1", "USR2");
 
-    private final Container container;
     private final Duration stopTimeout;
+    private final List<sun.misc.Signal> early = new java.util.ArrayList<>();
+    private Container container;
     private final AtomicBoolean interrupted = new AtomicBoolean();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "caixa-stop-timeout");
@@ -31,13 +32,16 @@ public final class SignalForwarder implements AutoCloseable {
     });
     private final java.util.Map<sun.misc.Signal, sun.misc.SignalHandler> previous = new java.util.HashMap<>();
 
-    private SignalForwarder(Container container, Duration stopTimeout) {
-        this.container = container;
+    private SignalForwarder(Duration stopTimeout) {
         this.stopTimeout = stopTimeout;
     }
 
-    public static SignalForwarder install(Container container, Duration stopTimeout) {
-        SignalForwarder forwarder = new SignalForwarder(container, stopTimeout);
+    /**
+     * Installs the handlers before the container exists, so that no signal arriving while it starts
+     * takes the JVM's default action; such signals are delivered once {@link #attach} names it.
+     */
+    public static SignalForwarder install(Duration stopTimeout) {
+        SignalForwarder forwarder = new SignalForwarder(stopTimeout);
         for (String name : FORWARDED) {
             sun.misc.Signal signal = new sun.misc.Signal(name);
             forwarder.previous.put(signal, sun.misc.Signal.handle(signal, forwarder::onSignal));
@@ -45,7 +49,17 @@ public final class SignalForwarder implements AutoCloseable {
         return forwarder;
     }
 
-    private void onSignal(sun.misc.Signal signal) {
+    public synchronized void attach(Container container) {
+        this.container = container;
+        early.forEach(this::onSignal);
+        early.clear();
+    }
+
+    private synchronized void onSignal(sun.misc.Signal signal) {
+        if (container == null) {
+            early.add(signal);
+            return;
+        }
         int number = signal.getNumber();
         if (number == linux_h.SIGINT() && interrupted.getAndSet(true)) {
             container.kill();
