@@ -158,6 +158,15 @@ public class linux_h extends linux_h$shared {
     public static int O_NONBLOCK() {
         return O_NONBLOCK;
     }
+    private static final int AT_REMOVEDIR = (int)512L;
+    /**
+     * {@snippet lang=c :
+     * #define AT_REMOVEDIR 512
+     * }
+     */
+    public static int AT_REMOVEDIR() {
+        return AT_REMOVEDIR;
+    }
     private static final int MS_RDONLY = (int)1L;
     /**
      * {@snippet lang=c :
@@ -419,6 +428,15 @@ public class linux_h extends linux_h$shared {
     public static int EACCES() {
         return EACCES;
     }
+    private static final int EBUSY = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define EBUSY 16
+     * }
+     */
+    public static int EBUSY() {
+        return EBUSY;
+    }
     private static final int EEXIST = (int)17L;
     /**
      * {@snippet lang=c :
@@ -427,6 +445,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int EEXIST() {
         return EEXIST;
+    }
+    private static final int ENODEV = (int)19L;
+    /**
+     * {@snippet lang=c :
+     * #define ENODEV 19
+     * }
+     */
+    public static int ENODEV() {
+        return ENODEV;
     }
     private static final int ENOTDIR = (int)20L;
     /**
@@ -445,6 +472,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int EINVAL() {
         return EINVAL;
+    }
+    private static final int ENOTEMPTY = (int)39L;
+    /**
+     * {@snippet lang=c :
+     * #define ENOTEMPTY 39
+     * }
+     */
+    public static int ENOTEMPTY() {
+        return ENOTEMPTY;
     }
     private static final int PR_SET_PDEATHSIG = (int)1L;
     /**
@@ -1636,6 +1672,68 @@ public class linux_h extends linux_h$shared {
         }
     }
 
+    private static class unlinkat {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            linux_h.C_INT,
+            linux_h.C_INT,
+            linux_h.C_POINTER,
+            linux_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("unlinkat");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int unlinkat(int __fd, const char *__name, int __flag)
+     * }
+     */
+    public static FunctionDescriptor unlinkat$descriptor() {
+        return unlinkat.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int unlinkat(int __fd, const char *__name, int __flag)
+     * }
+     */
+    public static MethodHandle unlinkat$handle() {
+        return unlinkat.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int unlinkat(int __fd, const char *__name, int __flag)
+     * }
+     */
+    public static MemorySegment unlinkat$address() {
+        return unlinkat.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int unlinkat(int __fd, const char *__name, int __flag)
+     * }
+     */
+    public static int unlinkat(int __fd, MemorySegment __name, int __flag) {
+        var mh$ = unlinkat.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("unlinkat", __fd, __name, __flag);
+            }
+            return (int)mh$.invokeExact(__fd, __name, __flag);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class sethostname {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             linux_h.C_INT,
@@ -2535,6 +2633,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int SYS_umount2() {
         return SYS_umount2;
+    }
+    private static final int SYS_unshare = (int)272L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_unshare 272
+     * }
+     */
+    public static int SYS_unshare() {
+        return SYS_unshare;
     }
     private static final int SYS_write = (int)1L;
     /**

@@ -54,6 +54,8 @@ public final class Linux {
             capturingErrno(linux_h.statvfs$address(), linux_h.statvfs$descriptor());
     private static final MethodHandle MKDIRAT =
             capturingErrno(linux_h.mkdirat$address(), linux_h.mkdirat$descriptor());
+    private static final MethodHandle UNLINKAT =
+            capturingErrno(linux_h.unlinkat$address(), linux_h.unlinkat$descriptor());
     // openat(int, const char *, int, ...): the mode is the first variadic argument, promoted to int.
     private static final MethodHandle OPENAT = capturingErrno(linux_h.openat.address(),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
@@ -183,6 +185,44 @@ public final class Linux {
             throw e;
         } catch (Throwable t) {
             throw unreachable(t);
+        }
+    }
+
+    /** rmdir relative to a directory descriptor (unlinkat with AT_REMOVEDIR); false if it was already gone. */
+    public static boolean rmdirat(int dirFd, String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int r = (int) UNLINKAT.invokeExact(state, dirFd, arena.allocateFrom(path), linux_h.AT_REMOVEDIR());
+            if (r == -1 && errno(state) == linux_h.ENOENT()) {
+                return false;
+            }
+            check(r, state, "rmdir(" + path + ")");
+            return true;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** A descriptor for a directory, to work relative to (openat) or to clone into (CLONE_INTO_CGROUP). */
+    public static int openDirectory(String path) {
+        return openat(linux_h.AT_FDCWD(), path, linux_h.O_RDONLY() | linux_h.O_DIRECTORY() | linux_h.O_CLOEXEC(), 0);
+    }
+
+    /** Reads a small kernel interface file (cgroup, /proc) whole, relative to a directory descriptor. */
+    public static String readFile(int dirFd, String path) {
+        int fd = openat(dirFd, path, linux_h.O_RDONLY() | linux_h.O_CLOEXEC(), 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(4096);
+            StringBuilder text = new StringBuilder();
+            long n;
+            while ((n = read(fd, buffer, path)) > 0) {
+                text.append(new String(buffer.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8));
+            }
+            return text.toString();
+        } finally {
+            close(fd);
         }
     }
 

@@ -24,14 +24,22 @@ final class ChildPlanner {
     /**
      * @param stdio for each of 0, 1 and 2, the parent's descriptor to put there, or -1 to inherit
      */
-    static void plan(ContainerSpec spec, Path rootfs, UserIds user, int[] stdio, ChildProgram program) {
+    static void plan(ContainerSpec spec, Path rootfs, UserIds user, int[] stdio, boolean placedByParent,
+                     ChildProgram program) {
         boolean userNs = spec.namespaces().contains(Namespace.USER);
         program.unblockAllSignals();
         if (spec.dieWithParent()) {
             program.dieWithParent(linux_h.SIGKILL());
         }
-        if (userNs) {
+        if (userNs || placedByParent) {
             program.awaitRelease();
+        }
+        if (placedByParent && spec.namespaces().contains(Namespace.CGROUP)) {
+            // The cgroup namespace's root is the cgroup the process is in when it is created: only
+            // now, after the parent moved it into the container's v1 cgroups, is that the right one.
+            program.unshare(Namespace.CGROUP.cloneFlag(), "CLONE_NEWCGROUP");
+        }
+        if (userNs) {
             // Until it takes mapped ids, the child is an unmapped host uid: files it creates (mount
             // points in /dev) would have no owner in the namespace, and the kernel refuses that.
             switchIds(program, UserIds.ROOT, true);
@@ -69,6 +77,12 @@ final class ChildPlanner {
     /** As root we leave /proc/PID/setgroups at "allow"; an unprivileged caller must deny it. */
     static boolean setgroupsAllowed() {
         return caixa.linux.Linux.getuid() == 0;
+    }
+
+    /** Namespaces created by clone3 itself; a cgroup namespace waits for a parent's placement. */
+    static long cloneFlags(ContainerSpec spec, boolean placedByParent) {
+        long flags = Namespace.cloneFlags(spec.namespaces());
+        return placedByParent ? flags & ~Namespace.CGROUP.cloneFlag() : flags;
     }
 
     static List<String> environment(ContainerSpec spec, UserIds user) {

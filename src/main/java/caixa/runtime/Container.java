@@ -1,6 +1,8 @@
 package caixa.runtime;
 
 import caixa.bindings.linux_h;
+import caixa.cgroups.CgroupException;
+import caixa.cgroups.CgroupStats;
 import caixa.linux.FdStreams;
 import caixa.linux.Linux;
 import caixa.linux.SyscallException;
@@ -32,14 +34,16 @@ public final class Container implements AutoCloseable {
     private final OutputStream stdin;
     private final InputStream stdout;
     private final InputStream stderr;
+    private final ContainerCgroup cgroup;
 
     private Container(ContainerSpec spec, ChildProcess init, OutputStream stdin, InputStream stdout,
-                      InputStream stderr) {
+                      InputStream stderr, ContainerCgroup cgroup) {
         this.spec = spec;
         this.init = init;
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
+        this.cgroup = cgroup;
     }
 
     /**
@@ -52,27 +56,46 @@ public final class Container implements AutoCloseable {
         Path rootfs = realRootfs(spec.rootfs());
         UserIds user = UserIds.resolve(spec.user(), rootfs);
         int[][] pipes = new int[3][];
+        ContainerCgroup cgroup = null;
         try (Arena arena = Arena.ofConfined()) {
+            cgroup = ContainerCgroup.setUp(spec);
+            boolean placedByParent = cgroup != null && cgroup.cgroup().hasV1();
             int[] childStdio = openStdio(spec, pipes);
             ChildProgram program = new ChildProgram(arena);
-            ChildPlanner.plan(spec, rootfs, user, childStdio, program);
-            Spawner.CloneOptions options = new Spawner.CloneOptions(
-                    Namespace.cloneFlags(spec.namespaces()), -1, spec.execTimeout());
-            ChildProcess init = Spawner.spawn(program, options, pid -> writeIdMaps(spec, pid));
+            ChildPlanner.plan(spec, rootfs, user, childStdio, placedByParent, program);
+            Spawner.CloneOptions options = new Spawner.CloneOptions(ChildPlanner.cloneFlags(spec, placedByParent),
+                    cgroup == null ? -1 : cgroup.cgroup().unifiedFd(), spec.execTimeout());
+            ContainerCgroup placement = cgroup;
+            ChildProcess init = Spawner.spawn(program, options, pid -> {
+                if (spec.namespaces().contains(Namespace.USER)) {
+                    writeIdMaps(spec, pid);
+                }
+                if (placedByParent) {
+                    placement.cgroup().addProcessToV1(pid);
+                }
+            });
             closeChildEnds(pipes);
             return new Container(spec, init,
                     pipes[0] == null ? null : FdStreams.output(pipes[0][1], "stdin of " + spec.id()),
                     pipes[1] == null ? null : FdStreams.input(pipes[1][0], "stdout of " + spec.id()),
-                    pipes[2] == null ? null : FdStreams.input(pipes[2][0], "stderr of " + spec.id()));
+                    pipes[2] == null ? null : FdStreams.input(pipes[2][0], "stderr of " + spec.id()),
+                    cgroup);
         } catch (StepFailedException e) {
-            closeAll(pipes);
+            abandon(pipes, cgroup);
             throw translate(e);
-        } catch (RootfsException | SyscallException | SpawnTimeoutException e) {
-            closeAll(pipes);
+        } catch (RootfsException | SyscallException | SpawnTimeoutException | CgroupException e) {
+            abandon(pipes, cgroup);
             throw new ContainerException(e.getMessage(), ContainerException.RUNTIME_ERROR, e);
         } catch (RuntimeException | Error e) {
-            closeAll(pipes);
+            abandon(pipes, cgroup);
             throw e;
+        }
+    }
+
+    private static void abandon(int[][] pipes, ContainerCgroup cgroup) {
+        closeAll(pipes);
+        if (cgroup != null) {
+            cgroup.release();
         }
     }
 
@@ -89,12 +112,38 @@ public final class Container implements AutoCloseable {
         return init.pid();
     }
 
+    /** Waits for the init to exit; the container's cgroup is removed once it has. */
     public ExitStatus waitFor() {
-        return init.waitFor();
+        ExitStatus status = init.waitFor();
+        releaseCgroup();
+        return status;
     }
 
     public Optional<ExitStatus> waitFor(Duration timeout) {
-        return init.waitFor(timeout);
+        Optional<ExitStatus> status = init.waitFor(timeout);
+        status.ifPresent(s -> releaseCgroup());
+        return status;
+    }
+
+    /** Whether the OOM killer killed a task of this container (known once it has exited). */
+    public boolean oomKilled() {
+        return cgroup != null && cgroup.oomKills() > 0;
+    }
+
+    /** The container's cgroup path, if it has one. */
+    public Optional<String> cgroupPath() {
+        return Optional.ofNullable(spec.cgroup());
+    }
+
+    /** The cgroup's counters now (empty without a cgroup, or once the container has exited). */
+    public Optional<CgroupStats> stats() {
+        return cgroup == null ? Optional.empty() : cgroup.stats();
+    }
+
+    private void releaseCgroup() {
+        if (cgroup != null) {
+            cgroup.release();
+        }
     }
 
     public Optional<ExitStatus> exitStatus() {
@@ -153,6 +202,7 @@ public final class Container implements AutoCloseable {
     public void close() {
         try {
             init.close();
+            releaseCgroup();
         } finally {
             closeQuietly(stdin);
             closeQuietly(stdout);

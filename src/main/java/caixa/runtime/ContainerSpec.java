@@ -1,5 +1,7 @@
 package caixa.runtime;
 
+import caixa.cgroups.Resources;
+import caixa.cgroups.StaleCgroups;
 import caixa.rootfs.Volume;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,12 +34,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param dieWithParent  kill the container when the thread that started it dies (for CLIs: a
  *                       killed runtime leaves no container behind); keep it off in thread pools
  * @param execTimeout    the longest the setup may take before the command starts
+ * @param resources      cgroup limits
+ * @param cgroup         the cgroup to run in, relative to each hierarchy's root; null for none unless
+ *                       limits are set (then {@code caixa/<id>}). A cgroup caixa creates, it removes.
  */
 public record ContainerSpec(String id, Path rootfs, List<String> command, List<String> env, String workdir,
                             String hostname, Set<Namespace> namespaces, List<IdMapping> uidMappings,
                             List<IdMapping> gidMappings, String user, List<Volume> volumes,
                             boolean readOnlyRootfs, Stdio stdin, Stdio stdout, Stdio stderr,
-                            boolean dieWithParent, Duration execTimeout) {
+                            boolean dieWithParent, Duration execTimeout, Resources resources, String cgroup) {
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
@@ -71,6 +76,15 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         if (hostname != null && !namespaces.contains(Namespace.UTS)) {
             throw new IllegalArgumentException("a hostname needs the uts namespace");
         }
+        Objects.requireNonNull(resources, "resources");
+        if (cgroup == null && !resources.isNone()) {
+            cgroup = defaultCgroup(id);
+        }
+    }
+
+    /** Where a container's own cgroup goes unless told otherwise. */
+    public static String defaultCgroup(String id) {
+        return StaleCgroups.PARENT + "/" + id;
     }
 
     public static Builder builder(Path rootfs, String... command) {
@@ -107,6 +121,9 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         private Stdio stderr = Stdio.INHERIT;
         private boolean dieWithParent;
         private Duration execTimeout = Duration.ofSeconds(30);
+        private Resources resources = Resources.NONE;
+        private String cgroup;
+        private boolean ownCgroup;
 
         private Builder(Path rootfs, List<String> command) {
             this.rootfs = rootfs;
@@ -210,12 +227,30 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
             return this;
         }
 
+        public Builder resources(Resources resources) {
+            this.resources = resources;
+            return this;
+        }
+
+        /** Runs in this cgroup (relative path, created if missing). */
+        public Builder cgroup(String path) {
+            this.cgroup = path;
+            return this;
+        }
+
+        /** Gives the container a cgroup of its own ({@code caixa/<id>}) even without limits, for its statistics. */
+        public Builder ownCgroup() {
+            this.ownCgroup = true;
+            return this;
+        }
+
         public ContainerSpec build() {
             String effectiveHostname = hostnameSet ? hostname
                     : namespaces.contains(Namespace.UTS) ? id : null;
             return new ContainerSpec(id, rootfs, command, env, workdir, effectiveHostname, namespaces,
                     uidMappings, gidMappings, user, volumes, readOnlyRootfs, stdin, stdout, stderr,
-                    dieWithParent, execTimeout);
+                    dieWithParent, execTimeout, resources,
+                    cgroup != null ? cgroup : ownCgroup ? defaultCgroup(id) : null);
         }
     }
 }

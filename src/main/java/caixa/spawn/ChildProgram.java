@@ -100,6 +100,11 @@ public final class ChildProgram {
         return releaseIndex >= 0;
     }
 
+    /** unshare(2), for namespaces that must be entered after the parent's release (cgroup, once placed). */
+    public ChildProgram unshare(long flags, String what) {
+        return call("unshare(" + what + ")", linux_h.SYS_unshare(), flags);
+    }
+
     public ChildProgram mount(String source, String target, String fstype, long flags, String data) {
         String what = fstype != null ? fstype + " on " + target
                 : source != null ? source + " on " + target : target;

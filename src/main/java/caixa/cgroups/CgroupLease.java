@@ -1,0 +1,89 @@
+package caixa.cgroups;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Proof that a live caixa owns a cgroup: a lock on a file under /run/caixa/cgroups, taken before the
+ * cgroup is created and held until it is removed. The kernel drops the lock when its holder dies
+ * however it dies, so an unlocked, empty caixa cgroup is a leftover anyone may remove.
+ */
+public final class CgroupLease implements AutoCloseable {
+    static final Path DIRECTORY = Path.of("/run/caixa/cgroups");
+
+    private final Path file;
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private CgroupLease(Path file, FileChannel channel, FileLock lock) {
+        this.file = file;
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    static Path fileFor(String cgroupPath) {
+        return DIRECTORY.resolve(cgroupPath.replace("/", "%") + ".lock");
+    }
+
+    public static CgroupLease acquire(String cgroupPath) {
+        Path file = fileFor(cgroupPath);
+        try {
+            Files.createDirectories(DIRECTORY);
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                channel.close();
+                throw new CgroupException("cgroup " + cgroupPath + ": in use by another caixa");
+            }
+            return new CgroupLease(file, channel, lock);
+        } catch (OverlappingFileLockException e) {
+            throw new CgroupException("cgroup " + cgroupPath + ": in use by another container of this process");
+        } catch (IOException e) {
+            throw new CgroupException("cgroup " + cgroupPath + ": lease " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether a live process holds the lease of {@code cgroupPath}. */
+    static boolean isHeld(String cgroupPath) {
+        Path file = fileFor(cgroupPath);
+        if (!Files.exists(file)) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                return true;
+            }
+            lock.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true;
+        } catch (IOException e) {
+            return true; // cannot tell: keep the cgroup
+        }
+    }
+
+    static void removeStale(String cgroupPath) {
+        try {
+            Files.deleteIfExists(fileFor(cgroupPath));
+        } catch (IOException e) {
+            throw new CgroupException("lease of " + cgroupPath + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            Files.deleteIfExists(file);
+            lock.release();
+            channel.close();
+        } catch (IOException e) {
+            throw new CgroupException("lease " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
