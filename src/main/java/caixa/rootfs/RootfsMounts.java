@@ -5,7 +5,6 @@ import caixa.linux.Linux;
 import caixa.spawn.ChildProgram;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -36,22 +35,50 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Volume> volumes, 
     }
 
     /**
-     * Creates, on the host, the directories and files the mounts need in the rootfs, refusing targets
-     * that resolve outside it (a symlink in the rootfs must not make us mount over a host path).
+     * Creates, on the host, the directories and files the mounts need in the rootfs. The rootfs is
+     * untrusted content and we are root: a mount target is walked one component at a time, and a
+     * symlink or {@code ..} on the way is refused before anything is created, so a rootfs cannot make
+     * caixa create or mount over a host path.
      */
     public void prepareMountpoints() {
-        for (String dir : List.of("proc", "sys", "tmp", "dev")) {
-            ensureDirectory(rootfs.resolve(dir), "/" + dir);
+        for (String dir : List.of("/proc", "/sys", "/tmp", "/dev")) {
+            ensureTarget(dir, true);
         }
         for (Volume volume : volumes) {
             if (!Files.exists(volume.hostPath())) {
                 throw new RootfsException("volume " + volume.hostPath() + ": no such file or directory");
             }
-            Path target = inRootfs(volume.containerPath());
-            if (Files.isDirectory(volume.hostPath())) {
-                ensureDirectory(target, volume.containerPath());
-            } else {
-                ensureFile(target, volume.containerPath());
+            ensureTarget(volume.containerPath(), Files.isDirectory(volume.hostPath()));
+        }
+    }
+
+    private void ensureTarget(String containerPath, boolean directory) {
+        String[] components = containerPath.substring(1).split("/");
+        Path current = rootfs;
+        for (int i = 0; i < components.length; i++) {
+            String component = components[i];
+            if (component.isEmpty() || component.equals(".")) {
+                continue;
+            }
+            if (component.equals("..")) {
+                throw new RootfsException("mount target " + containerPath + ": must not contain ..");
+            }
+            current = current.resolve(component);
+            boolean last = i == components.length - 1;
+            if (Files.isSymbolicLink(current)) {
+                throw new RootfsException("mount target " + containerPath + ": " + rootfs.relativize(current)
+                        + " is a symlink in the rootfs (not followed)");
+            }
+            try {
+                if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
+                    if (last && !directory) {
+                        Files.createFile(current);
+                    } else {
+                        Files.createDirectory(current);
+                    }
+                }
+            } catch (IOException e) {
+                throw new RootfsException("rootfs " + rootfs + ": cannot create " + containerPath + ": " + reason(e));
             }
         }
     }
@@ -120,38 +147,9 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Volume> volumes, 
         program.mount(null, target, null, flags, null);
     }
 
-    private Path inRootfs(String containerPath) {
-        return rootfs.resolve(containerPath.substring(1)).normalize();
-    }
 
-    private void ensureDirectory(Path path, String shownAs) {
-        try {
-            if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(path);
-            }
-            checkInside(path, shownAs);
-        } catch (IOException e) {
-            throw new RootfsException("rootfs " + rootfs + ": cannot create " + shownAs + ": " + reason(e));
-        }
-    }
 
-    private void ensureFile(Path path, String shownAs) {
-        try {
-            Files.createDirectories(path.getParent());
-            if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createFile(path);
-            }
-            checkInside(path, shownAs);
-        } catch (IOException e) {
-            throw new RootfsException("rootfs " + rootfs + ": cannot create " + shownAs + ": " + reason(e));
-        }
-    }
 
-    private void checkInside(Path path, String shownAs) throws IOException {
-        if (!path.toRealPath().startsWith(rootfs)) {
-            throw new RootfsException("rootfs " + rootfs + ": " + shownAs + " resolves outside the rootfs");
-        }
-    }
 
     private static String reason(IOException e) {
         return e.getClass().getSimpleName().replace("Exception", "") + " " + e.getMessage();

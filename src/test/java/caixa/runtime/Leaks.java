@@ -2,6 +2,7 @@ package caixa.runtime;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,13 +29,20 @@ final class Leaks {
     /** Time for descriptors closed by other threads to go; a leak stays, so this only delays a failure. */
     private static final long SETTLE_MILLIS = 2_000;
 
-    /** This JVM's open descriptors, each with what it points at, for a readable failure message. */
+    /**
+     * This JVM's open descriptors, each with what it points at, for a readable failure message.
+     * The descriptors of the listing itself are left out: their numbers move with what else is open.
+     */
     static Map<Integer, String> openFds() {
+        Path fdDir = Path.of("/proc", Long.toString(SELF), "fd");
         Map<Integer, String> fds = new TreeMap<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(fdDir)) {
             for (Path fd : dir) {
                 try {
-                    fds.put(Integer.parseInt(fd.getFileName().toString()), Files.readSymbolicLink(fd).toString());
+                    Path target = Files.readSymbolicLink(fd);
+                    if (!target.equals(fdDir)) {
+                        fds.put(Integer.parseInt(fd.getFileName().toString()), target.toString());
+                    }
                 } catch (NoSuchFileException e) {
                     // Closed by another thread between the listing and the readlink: not open.
                 }
@@ -55,7 +63,8 @@ final class Leaks {
             for (Path process : proc) {
                 String stat;
                 try {
-                    stat = Files.readString(process.resolve("stat"));
+                    // Latin-1: comm is any bytes a process chose, not necessarily UTF-8.
+                    stat = new String(Files.readAllBytes(process.resolve("stat")), StandardCharsets.ISO_8859_1);
                 } catch (NoSuchFileException e) {
                     continue; // it exited meanwhile
                 }
@@ -72,9 +81,10 @@ final class Leaks {
         return children;
     }
 
+    /** The host's mount table, as this JVM (outside every container) sees it. */
     static String hostMountinfo() {
         try {
-            return Files.readString(Path.of("/proc/self/mountinfo"));
+            return new String(Files.readAllBytes(Path.of("/proc/self/mountinfo")), StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -93,7 +103,11 @@ final class Leaks {
     }
 
     record Baseline(Map<Integer, String> fds) {
-        /** No child process remains and exactly the descriptors of the baseline are open. */
+        /**
+         * No child process remains and exactly the descriptors of the baseline are open. A baseline
+         * descriptor gone is as wrong as a new one left: it means a double close hit a number that
+         * had been reused by someone else.
+         */
         void assertNoLeaks() {
             assertNoChildProcesses();
             long deadline = System.nanoTime() + SETTLE_MILLIS * 1_000_000;
@@ -102,7 +116,14 @@ final class Leaks {
                 sleep();
                 now = openFds();
             }
-            assertEquals(fds, now, "open descriptors of this JVM (fd -> target) before and after");
+            assertEquals(Map.of(), difference(now, fds), "descriptors opened since the baseline and still open");
+            assertEquals(Map.of(), difference(fds, now), "descriptors of the baseline closed meanwhile");
+        }
+
+        private static Map<Integer, String> difference(Map<Integer, String> these, Map<Integer, String> those) {
+            Map<Integer, String> diff = new TreeMap<>(these);
+            diff.entrySet().removeAll(those.entrySet());
+            return diff;
         }
 
         private static void sleep() {

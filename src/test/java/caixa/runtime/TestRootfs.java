@@ -24,6 +24,7 @@ final class TestRootfs {
     private TestRootfs() {
     }
 
+    /** Surefire sets basedir; an IDE runs tests in the project directory, which "" resolves to. */
     private static final Path LOCATION = Path.of(System.getProperty("basedir", ""))
             .resolve("target/test-rootfs/busybox").toAbsolutePath();
 
@@ -78,7 +79,11 @@ final class TestRootfs {
                 && Files.isDirectory(root.resolve("mnt"));
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    /** Deletes a file, or a directory with what is in it (symbolic links are deleted, not followed). */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);

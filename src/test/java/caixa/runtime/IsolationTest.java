@@ -1,0 +1,147 @@
+package caixa.runtime;
+
+import caixa.spawn.ExitStatus;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What a container with the default namespaces sees, checked against what the host sees. */
+@ExtendWith(NothingLeftBehind.class)
+class IsolationTest {
+
+    @Test
+    void commandIsPidOneOfItsPidNamespace() {
+        assertEquals("1", Run.stdout(Run.sh("echo $$")));
+    }
+
+    @Test
+    void hostnameIsSetInsideAndTheHostKeepsItsOwn() throws IOException {
+        String hostBefore = hostHostname();
+        assertNotEquals("caixa-box", hostBefore, "the host's hostname must differ, or this test proves nothing");
+
+        assertEquals("caixa-box", Run.stdout(Run.sh("hostname").hostname("caixa-box")));
+
+        assertEquals(hostBefore, hostHostname());
+    }
+
+    @Test
+    void hostnameDefaultsToTheContainerId() {
+        String id = TestRootfs.uniqueName("box");
+        assertEquals(id, Run.stdout(Run.sh("hostname").id(id)));
+    }
+
+    @Test
+    void networkNamespaceHasOnlyLoopback() {
+        assertEquals("lo", Run.stdout(Run.sh("ls /sys/class/net")));
+    }
+
+    /** pid_for_children too: it is the namespace the command's own children are born in. */
+    @ParameterizedTest
+    @ValueSource(strings = {"ipc", "uts", "net", "mnt", "pid", "pid_for_children", "cgroup"})
+    void defaultNamespacesDifferFromTheHosts(String ns) throws IOException {
+        String inside = Run.stdout(Run.sh("readlink /proc/self/ns/" + ns));
+
+        assertTrue(inside.startsWith(ns.replace("_for_children", "") + ":["), inside);
+        assertNotEquals(hostNamespace(ns), inside);
+    }
+
+    /** The counterpart of the test above: it shows that equal links do mean a shared namespace. */
+    @ParameterizedTest
+    @ValueSource(strings = {"user", "time"})
+    void namespacesNotAskedForAreTheHosts(String ns) throws IOException {
+        assertEquals(hostNamespace(ns), Run.stdout(Run.sh("readlink /proc/self/ns/" + ns)));
+    }
+
+    /**
+     * Looked at while the container still runs: once it exits its mount namespace is gone, and a
+     * mount there would vanish with it even if it had been made in the host's.
+     */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void mountInsideTheContainerIsInvisibleOnTheHost() throws IOException {
+        Path mnt = TestRootfs.busybox().resolve("mnt");
+        ContainerSpec spec = Run.sh("mount -t tmpfs none /mnt && touch /mnt/inside || exit; echo mounted; read line")
+                .stdin(Stdio.PIPE).stdout(Stdio.PIPE).stderr(Stdio.PIPE).build();
+        try (Container container = Container.start(spec)) {
+            assertEquals("mounted", Run.firstLine(container), "the mount inside the container failed");
+
+            assertFalse(Leaks.hostMountinfo().contains(mnt.toString()), "the host's mount table shows " + mnt);
+            assertFalse(Files.exists(mnt.resolve("inside")), "the file went through the tmpfs into the rootfs");
+
+            Run.endInput(container);
+            assertEquals(ExitStatus.exited(0), container.waitFor());
+        }
+        assertFalse(Leaks.hostMountinfo().contains(mnt.toString()), "the host's mount table shows " + mnt);
+    }
+
+    /**
+     * Where the host's / is a shared mount (systemd makes it so; this VM's is private), mounts made
+     * in a new mount namespace propagate back to the host unless the runtime first makes its tree
+     * private. A shared mount of our own makes the test mean the same on every host.
+     */
+    @Test
+    void mountsDoNotPropagateBackThroughASharedRootfs(@TempDir Path dir) throws Exception {
+        Path shared = Files.createDirectory(dir.resolve("rootfs"));
+        onHost("mount", "--bind", TestRootfs.busybox().toString(), shared.toString());
+        try {
+            onHost("mount", "--make-shared", shared.toString());
+            String before = Leaks.hostMountinfo();
+
+            Run.stdout(ContainerSpec.builder(shared, "sh", "-c", "mount -t tmpfs none /mnt"));
+
+            assertEquals(before, Leaks.hostMountinfo());
+        } finally {
+            // A runtime whose mounts do propagate stacks its own rootfs bind on ours: unmount all.
+            while (Leaks.hostMountinfo().contains(" " + shared + " ")) {
+                onHost("umount", "--recursive", shared.toString());
+            }
+        }
+    }
+
+    @Test
+    void rootfsIsTheContainersRoot() throws IOException {
+        String name = TestRootfs.uniqueName("marker");
+        Path marker = TestRootfs.busybox().resolve(name);
+        Files.writeString(marker, "in the rootfs\n");
+        try {
+            assertEquals("in the rootfs", Run.stdout(Run.sh("cat /" + name)));
+        } finally {
+            Files.delete(marker);
+        }
+    }
+
+    @Test
+    void hostFilesAreNotVisible() {
+        String hostOnly = "/usr/lib/jvm";
+        assertTrue(Files.isDirectory(Path.of(hostOnly)), hostOnly + " must exist on the host, or this test proves nothing");
+
+        assertEquals("absent", Run.stdout(Run.sh("if [ -e " + hostOnly + " ]; then echo present; else echo absent; fi")));
+    }
+
+    private static String hostHostname() throws IOException {
+        return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+    }
+
+    private static String hostNamespace(String ns) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/self/ns", ns)).toString();
+    }
+
+    private static void onHost(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.waitFor(), String.join(" ", command) + ": " + output);
+    }
+}
