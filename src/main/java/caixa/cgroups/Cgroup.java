@@ -110,7 +110,9 @@ public final class Cgroup implements AutoCloseable {
                     throw new CgroupException("cgroup " + path + ": this host has no " + controller + " controller");
                 }
             }
-            if (layout.unified() != null) {
+            // Made in v1 hierarchies only (by cgcreate, or left by a partial delete), a cgroup has no cgroup2 directory.
+            if (layout.unified() != null && (create || !unifiedControllers.isEmpty() || byMount.isEmpty()
+                    || java.nio.file.Files.isDirectory(layout.unified().resolve(path)))) {
                 if (create) {
                     enableControllers(layout.unified(), path, unifiedControllers);
                 }
@@ -124,7 +126,7 @@ public final class Cgroup implements AutoCloseable {
             }
             for (CgroupDirectory dir : opened) {
                 dir.close();
-                if (create) {
+                if (dir.created()) {
                     try {
                         rmdirIfEmpty(dir.path());
                     } catch (CgroupException cleanup) {
@@ -244,22 +246,38 @@ public final class Cgroup implements AutoCloseable {
                 optional(() -> Long.parseLong(get("pids.current").strip())),
                 optional(() -> {
                     String max = get("pids.max").strip();
-                    return max.equals("max") ? -1 : Long.parseLong(max);
+                    return max.equals("max") ? Sizes.UNLIMITED : Long.parseLong(max);
                 }),
                 oomKills());
     }
 
     /** How many tasks the OOM killer has killed in this cgroup (read before removing it). */
     public long oomKills() {
-        return optional(() -> Math.max(0, field(get("memory.events"), "oom_kill")));
+        long kills = optional(() -> field(get("memory.events"), "oom_kill"));
+        return kills == CgroupStats.UNKNOWN ? kills : Math.max(0, kills);
     }
 
     /** Whether any task is in it. */
     public boolean populated() {
-        if (unified != null && unified.has("cgroup.events")) {
-            return field(unified.read("cgroup.events"), "populated") == 1;
+        if (unified != null && unified.has("cgroup.events") && field(unified.read("cgroup.events"), "populated") == 1) {
+            return true;
         }
-        return !distinct(v1.values()).stream().allMatch(d -> d.read("cgroup.procs").isBlank());
+        // A v1 hierarchy has no populated flag; tasks of child cgroups count too, as in v2.
+        return distinct(v1.values()).stream().anyMatch(d -> hasTasks(d.path()));
+    }
+
+    private static boolean hasTasks(Path dir) {
+        try (var walk = java.nio.file.Files.walk(dir)) {
+            return walk.filter(p -> p.getFileName().toString().equals("cgroup.procs")).anyMatch(p -> {
+                try {
+                    return !java.nio.file.Files.readString(p).isBlank();
+                } catch (java.io.IOException e) {
+                    throw new CgroupException("cgroup " + p.getParent() + ": reading cgroup.procs: " + e.getMessage(), e);
+                }
+            });
+        } catch (java.io.IOException e) {
+            throw new CgroupException("cgroup " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -289,27 +307,30 @@ public final class Cgroup implements AutoCloseable {
      * parent was reaped, so EBUSY is retried for up to two seconds.
      */
     public void delete() {
-        List<CgroupDirectory> dirs = new ArrayList<>(distinct(v1.values()));
-        if (unified != null) {
-            dirs.add(unified);
-        }
-        for (CgroupDirectory dir : dirs) {
+        for (CgroupDirectory dir : directories()) {
             removeWhenEmpty(dir.path());
         }
     }
 
-    /** Also removes the parents of this cgroup that are left empty, up to (not including) {@code keep} segments. */
-    public void deleteWithEmptyParents(int keepSegments) {
-        delete();
-        List<Path> roots = new ArrayList<>();
-        for (CgroupDirectory dir : distinct(v1.values())) {
-            roots.add(dir.path());
-        }
-        if (unified != null) {
-            roots.add(unified.path());
+    /** Whether {@link #create} made every directory of it, so that it is caixa's to kill and remove. */
+    public boolean createdEverywhere() {
+        return directories().stream().allMatch(CgroupDirectory::created);
+    }
+
+    /**
+     * Removes the directories that {@link #create} made (a pre-existing part stays), and then their
+     * parents left empty, down to {@code keepSegments} segments of the path.
+     */
+    public void deleteCreated(int keepSegments) {
+        List<Path> removed = new ArrayList<>();
+        for (CgroupDirectory dir : directories()) {
+            if (dir.created()) {
+                removeWhenEmpty(dir.path());
+                removed.add(dir.path());
+            }
         }
         int segments = path.split("/").length;
-        for (Path leaf : roots) {
+        for (Path leaf : removed) {
             Path parent = leaf.getParent();
             for (int s = segments - 1; s > keepSegments; s--) {
                 if (!rmdirIfEmpty(parent)) {
@@ -356,10 +377,15 @@ public final class Cgroup implements AutoCloseable {
 
     @Override
     public void close() {
-        distinct(v1.values()).forEach(CgroupDirectory::close);
+        directories().forEach(CgroupDirectory::close);
+    }
+
+    private List<CgroupDirectory> directories() {
+        List<CgroupDirectory> dirs = new ArrayList<>(distinct(v1.values()));
         if (unified != null) {
-            unified.close();
+            dirs.add(unified);
         }
+        return dirs;
     }
 
     private boolean v1Holds(String controller) {
@@ -409,12 +435,12 @@ public final class Cgroup implements AutoCloseable {
         long read();
     }
 
-    /** A counter this host does not keep reads as -1 (memory.peak before 5.19, for one). */
+    /** A counter this host does not keep reads as {@link CgroupStats#UNKNOWN}. */
     private static long optional(LongReader reader) {
         try {
             return reader.read();
         } catch (CgroupException | NumberFormatException e) {
-            return -1;
+            return CgroupStats.UNKNOWN;
         }
     }
 }

@@ -12,32 +12,42 @@ import java.nio.file.Path;
 final class CgroupDirectory implements AutoCloseable {
     private final Path path;
     private final int fd;
+    private final boolean created;
     private boolean closed;
 
-    private CgroupDirectory(Path path, int fd) {
+    private CgroupDirectory(Path path, int fd, boolean created) {
         this.path = path;
         this.fd = fd;
+        this.created = created;
     }
 
     /** Opens the directory, creating it and its missing parents first when asked. */
     static CgroupDirectory open(Path path, boolean create) {
-        if (create) {
-            mkdirs(path);
-        }
+        boolean created = create && mkdirs(path);
         try {
-            return new CgroupDirectory(path, Linux.openDirectory(path.toString()));
+            return new CgroupDirectory(path, Linux.openDirectory(path.toString()), created);
         } catch (SyscallException e) {
             throw new CgroupException("cgroup " + path + ": " + reason(e), e);
         }
     }
 
-    private static void mkdirs(Path path) {
+    /** True when this call made the directory (not when it already existed). */
+    private static boolean mkdirs(Path path) {
         Path parent = path.getParent();
         if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
             mkdirs(parent);
         }
         try {
-            Linux.mkdirat(caixa.bindings.linux_h.AT_FDCWD(), path.toString(), 0755);
+            try {
+                return Linux.mkdirat(caixa.bindings.linux_h.AT_FDCWD(), path.toString(), 0755);
+            } catch (SyscallException e) {
+                if (e.errno() != caixa.bindings.linux_h.ENOENT() || parent == null) {
+                    throw e;
+                }
+                // Another caixa removed the shared parent (its last container ended) since we looked.
+                mkdirs(parent);
+                return Linux.mkdirat(caixa.bindings.linux_h.AT_FDCWD(), path.toString(), 0755);
+            }
         } catch (SyscallException e) {
             throw new CgroupException("cgroup " + path + ": cannot create: " + reason(e), e);
         }
@@ -45,6 +55,11 @@ final class CgroupDirectory implements AutoCloseable {
 
     Path path() {
         return path;
+    }
+
+    /** Whether opening it created it: only what caixa made, caixa removes. */
+    boolean created() {
+        return created;
     }
 
     int fd() {

@@ -7,6 +7,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Proof that a live caixa owns a cgroup: a lock on a file under /run/caixa/cgroups, taken before the
@@ -15,6 +17,13 @@ import java.nio.file.StandardOpenOption;
  */
 public final class CgroupLease implements AutoCloseable {
     static final Path DIRECTORY = Path.of("/run/caixa/cgroups");
+
+    /**
+     * The lease files this process holds. The kernel keeps a POSIX lock per process and inode, and
+     * drops it when the process closes any descriptor of the file: this process must not open (and
+     * so close) a lease file it holds, so it answers for its own leases from here.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
     private final Path file;
     private final FileChannel channel;
@@ -32,6 +41,9 @@ public final class CgroupLease implements AutoCloseable {
 
     public static CgroupLease acquire(String cgroupPath) {
         Path file = fileFor(cgroupPath);
+        if (!HELD.add(file)) {
+            throw new CgroupException("cgroup " + cgroupPath + ": in use by another container of this process");
+        }
         try {
             Files.createDirectories(DIRECTORY);
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -41,16 +53,21 @@ public final class CgroupLease implements AutoCloseable {
                 throw new CgroupException("cgroup " + cgroupPath + ": in use by another caixa");
             }
             return new CgroupLease(file, channel, lock);
-        } catch (OverlappingFileLockException e) {
-            throw new CgroupException("cgroup " + cgroupPath + ": in use by another container of this process");
         } catch (IOException e) {
+            HELD.remove(file);
             throw new CgroupException("cgroup " + cgroupPath + ": lease " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            HELD.remove(file);
+            throw e;
         }
     }
 
     /** Whether a live process holds the lease of {@code cgroupPath}. */
     static boolean isHeld(String cgroupPath) {
         Path file = fileFor(cgroupPath);
+        if (HELD.contains(file)) {
+            return true;
+        }
         if (!Files.exists(file)) {
             return false;
         }
@@ -84,6 +101,8 @@ public final class CgroupLease implements AutoCloseable {
             channel.close();
         } catch (IOException e) {
             throw new CgroupException("lease " + file + ": " + e.getMessage(), e);
+        } finally {
+            HELD.remove(file);
         }
     }
 }

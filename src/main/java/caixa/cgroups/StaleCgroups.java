@@ -50,7 +50,23 @@ public final class StaleCgroups {
                 removed.add(path);
             }
         }
+        if (!removed.isEmpty()) {
+            for (Path root : roots) {
+                removeIfEmpty(root.resolve(PARENT));
+            }
+        }
         return removed;
+    }
+
+    /** The shared parent goes once no container uses it; another caixa may be adding one right now. */
+    private static void removeIfEmpty(Path dir) {
+        try {
+            caixa.linux.Linux.rmdirat(caixa.bindings.linux_h.AT_FDCWD(), dir.toString());
+        } catch (caixa.linux.SyscallException e) {
+            if (e.errno() != caixa.bindings.linux_h.EBUSY() && e.errno() != caixa.bindings.linux_h.ENOTEMPTY()) {
+                throw new CgroupException("cgroup " + dir + ": cannot remove: " + e.getMessage(), e);
+            }
+        }
     }
 
     private static boolean isEmptyEverywhere(Set<Path> roots, String path) {

@@ -12,7 +12,7 @@ final class V1Translation {
 
     /** runc's mapping between v2 cpu.weight [1, 10000] and v1 cpu.shares [2, 262144]. */
     static long sharesFromWeight(long weight) {
-        return 2 + ((weight - 1) * 262142) / 9999;
+        return 2 + ((weight - 1) * 262142 + 9998) / 9999;
     }
 
     static long weightFromShares(long shares) {
@@ -34,8 +34,18 @@ final class V1Translation {
             }
             case "cpu.weight" -> dir(dirs, "cpu", key).write("cpu.shares",
                     Long.toString(sharesFromWeight(Long.parseLong(value.trim()))));
-            case "memory.max" -> dir(dirs, "memory", key).write("memory.limit_in_bytes",
-                    Long.toString(Sizes.parse(value)));
+            case "memory.max" -> {
+                CgroupDirectory memory = dir(dirs, "memory", key);
+                long limit = Sizes.parse(value);
+                // v1 keeps memory+swap at least memory: a limit above it must lift memory+swap first.
+                if (memory.has("memory.memsw.limit_in_bytes")) {
+                    long total = Sizes.fromV1(memory.readLong("memory.memsw.limit_in_bytes"));
+                    if (total != Sizes.UNLIMITED && (limit == Sizes.UNLIMITED || limit > total)) {
+                        memory.write("memory.memsw.limit_in_bytes", Long.toString(limit));
+                    }
+                }
+                memory.write("memory.limit_in_bytes", Long.toString(limit));
+            }
             case "memory.swap.max" -> {
                 // v1 limits memory plus swap together; v2 limits swap alone.
                 CgroupDirectory memory = dir(dirs, "memory", key);
@@ -45,8 +55,7 @@ final class V1Translation {
                 long total = swap == Sizes.UNLIMITED || limit == Sizes.UNLIMITED ? Sizes.UNLIMITED : limit + swap;
                 memory.write("memory.memsw.limit_in_bytes", Long.toString(total));
             }
-            case "pids.max", "cpuset.cpus", "cpuset.mems", "cgroup.procs" ->
-                    dir(dirs, controllerOf(key), key).write(key, value);
+            case "pids.max", "cpuset.cpus", "cpuset.mems" -> dir(dirs, controllerOf(key), key).write(key, value);
             case "io.max" -> setIoMax(dir(dirs, "blkio", key), value);
             default -> throw noEquivalent(key);
         }
@@ -82,8 +91,8 @@ final class V1Translation {
             case "memory.current" -> Long.toString(dir(dirs, "memory", key).readLong("memory.usage_in_bytes"));
             case "memory.peak" -> Long.toString(dir(dirs, "memory", key).readLong("memory.max_usage_in_bytes"));
             case "memory.events" -> "oom_kill " + Math.max(0, dir(dirs, "memory", key).readField("memory.oom_control", "oom_kill")) + "\n";
-            case "pids.max", "pids.current", "cpuset.cpus", "cpuset.mems", "cgroup.procs" ->
-                    dir(dirs, controllerOf(key), key).read(key);
+            case "pids.max", "pids.current", "cpuset.cpus", "cpuset.mems" -> dir(dirs, controllerOf(key), key).read(key);
+            case "cgroup.procs" -> dirs.values().iterator().next().read(key);
             case "cgroup.events" -> {
                 CgroupDirectory any = dirs.values().iterator().next();
                 yield "populated " + (any.read("cgroup.procs").isBlank() ? 0 : 1) + "\n";
@@ -129,8 +138,7 @@ final class V1Translation {
     }
 
     private static String controllerOf(String key) {
-        String prefix = key.substring(0, key.indexOf('.'));
-        return prefix.equals("cgroup") ? "memory" : prefix;
+        return key.substring(0, key.indexOf('.'));
     }
 
     private static CgroupDirectory dir(Map<String, CgroupDirectory> dirs, String hierarchy, String key) {

@@ -1,5 +1,6 @@
 package caixa.cli;
 
+import caixa.cgroups.CgroupException;
 import caixa.rootfs.RootfsException;
 import caixa.runtime.ContainerException;
 
@@ -22,6 +23,8 @@ public final class Main {
               run      run a command in a new container (caixa run --help)
               demo     replay the namespaces-and-chroot walkthrough with caixa, showing the evidence
               rootfs   build a rootfs: busybox (the default one) or debootstrap
+              cgroup   create, classify, set, get and delete cgroups, as cgroup-tools (caixa cgroup --help)
+              top      CPU, memory and tasks of running containers (caixa top --help)
 
             Options:
               --help      this text
@@ -43,6 +46,8 @@ public final class Main {
                 case "run" -> RunCommand.run(rest);
                 case "demo" -> DemoCommand.run(rest);
                 case "rootfs" -> RootfsCommand.run(rest);
+                case "cgroup" -> CgroupCommand.run(rest);
+                case "top" -> TopCommand.run(rest);
                 case "--help", "-h", "help" -> {
                     System.out.print(USAGE);
                     yield 0;
@@ -53,7 +58,7 @@ public final class Main {
                 }
                 default -> throw new UsageException("unknown command " + args.getFirst() + " (see caixa --help)");
             };
-        } catch (UsageException | RootfsException e) {
+        } catch (UsageException | RootfsException | CgroupException e) {
             return fail(e.getMessage(), USAGE_ERROR);
         } catch (ContainerException e) {
             return fail(e.getMessage(), e.exitCode());

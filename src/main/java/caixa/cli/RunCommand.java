@@ -1,5 +1,9 @@
 package caixa.cli;
 
+import caixa.cgroups.CgroupLayout;
+import caixa.cgroups.Resources;
+import caixa.cgroups.Sizes;
+import caixa.cgroups.StaleCgroups;
 import caixa.linux.Linux;
 import caixa.rootfs.BusyboxRootfs;
 import caixa.rootfs.Volume;
@@ -40,6 +44,12 @@ final class RunCommand {
               --ns LIST             namespaces: an exact list (pid,mount,uts,ipc,net,cgroup,user,time)
                                     or changes to the default, +time,-net (default pid,mount,uts,ipc,net,cgroup)
               --stop-timeout SECS   after SIGINT/SIGTERM, SIGKILL the container after SECS (default 10)
+              --cpus N              CPU time, in CPUs (0.2 = 20% of one CPU): cpu.max
+              --memory SIZE         memory limit (48M, 1G): memory.max
+              --memory-swap SIZE    memory plus swap (equal to --memory: no swap; -1: unlimited)
+              --pids-limit N        at most N tasks: pids.max
+              --cpuset-cpus LIST    run on these CPUs (0-1, 0,2): cpuset.cpus
+              --cgroup NAME         run in cgroup NAME (created if missing; default caixa/ID)
 
             Exit status: the command's; 128+N when killed by signal N; 125 when caixa failed;
             126 when the command cannot be executed; 127 when it is not found.
@@ -60,6 +70,12 @@ final class RunCommand {
         List<IdMapping> gidMaps = new ArrayList<>();
         String nsList = null;
         Duration stopTimeout = Duration.ofSeconds(10);
+        double cpus = 0;
+        long memory = Sizes.UNLIMITED;
+        long memorySwap = 0;
+        long pidsLimit = 0;
+        String cpusetCpus = null;
+        String cgroup = null;
         for (String option; (option = args.nextOption()) != null; ) {
             switch (option) {
                 case "--rootfs" -> rootfs = Path.of(args.value(option));
@@ -81,6 +97,12 @@ final class RunCommand {
                 case "--gidmap" -> gidMaps.add(parse(IdMapping::parse, args.value(option)));
                 case "--ns" -> nsList = args.value(option);
                 case "--stop-timeout" -> stopTimeout = Duration.ofSeconds(seconds(args.value(option)));
+                case "--cpus" -> cpus = number(option, args.value(option));
+                case "--memory", "-m" -> memory = size(option, args.value(option));
+                case "--memory-swap" -> memorySwap = size(option, args.value(option));
+                case "--pids-limit" -> pidsLimit = (long) number(option, args.value(option));
+                case "--cpuset-cpus" -> cpusetCpus = args.value(option);
+                case "--cgroup" -> cgroup = args.value(option);
                 case "-h", "--help" -> {
                     System.out.print(USAGE);
                     return 0;
@@ -96,7 +118,12 @@ final class RunCommand {
                 .workdir(workdir)
                 .user(user)
                 .readOnlyRootfs(readOnly)
-                .dieWithParent(true);
+                .dieWithParent(true)
+                .resources(resources(cpus, memory, memorySwap, pidsLimit, cpusetCpus))
+                .ownCgroup();
+        if (cgroup != null) {
+            spec.cgroup(cgroup);
+        }
         if (name != null) {
             spec.id(name);
         }
@@ -120,10 +147,14 @@ final class RunCommand {
             spec.userNamespace(uidMaps, gidMaps);
         }
         ContainerSpec built = parse(b -> b.build(), spec);
+        if (Linux.getuid() == 0) {
+            StaleCgroups.sweep(CgroupLayout.host());
+        }
         try (SignalForwarder forwarder = SignalForwarder.install(stopTimeout);
              Container container = Container.start(built)) {
             forwarder.attach(container);
             ExitStatus status = container.waitFor();
+            container.oomReport().ifPresent(report -> System.err.println("caixa: container killed: " + report));
             return status.shellCode();
         }
     }
@@ -151,6 +182,34 @@ final class RunCommand {
             }
         }
         return result;
+    }
+
+    private static Resources resources(double cpus, long memory, long memorySwap, long pidsLimit, String cpuset) {
+        try {
+            return new Resources(cpus, memory, memorySwap, pidsLimit, cpuset);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("run: " + e.getMessage());
+        }
+    }
+
+    private static double number(String option, String value) {
+        try {
+            double n = Double.parseDouble(value);
+            if (n < 0 || Double.isNaN(n) || Double.isInfinite(n)) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException("run: " + option + " " + value + ": not a positive number");
+        }
+    }
+
+    private static long size(String option, String value) {
+        try {
+            return Sizes.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("run: " + option + " " + e.getMessage());
+        }
     }
 
     private static String envEntry(String value) {

@@ -1,5 +1,9 @@
 package caixa.demo;
 
+import caixa.cgroups.Cgroup;
+import caixa.cgroups.CgroupLayout;
+import caixa.cgroups.Resources;
+import caixa.cgroups.Sizes;
 import caixa.rootfs.BusyboxRootfs;
 import caixa.runtime.Container;
 import caixa.runtime.ContainerSpec;
@@ -26,7 +30,7 @@ public final class Walkthrough {
     private int failures;
     private int step;
 
-    private static final int STEPS = 7;
+    private static final int STEPS = 9;
 
     private Walkthrough(PrintStream out, Path rootfs) {
         this.out = out;
@@ -48,6 +52,8 @@ public final class Walkthrough {
         w.mountNamespace();
         w.rootfsIsRoot();
         w.userNamespace();
+        w.cpuLimit();
+        w.memoryLimit();
         out.println();
         out.println(w.failures == 0 ? "all " + STEPS + " steps hold" : w.failures + " of " + STEPS + " steps did not hold");
         return w.failures;
@@ -121,6 +127,69 @@ public final class Walkthrough {
             out.println("      host: /proc/" + c.pid() + "/status says Uid " + hostUid);
             check(inside.startsWith("uid=0(root)") && hostUid.equals("100000"),
                     "root inside the container is uid 100000 outside");
+        }
+    }
+
+    /** The walkthrough's {@code cgset -r cpu.max=20000} and dd watched in htop, measured from the cgroup's usage counter. */
+    private void cpuLimit() {
+        title("cgroup CPU limit (cgset -r cpu.max=20000; dd in htop)");
+        // Not "exec dd" as PID 1: an init ignores the SIGTERM timeout sends it.
+        String script = "timeout 3 dd if=/dev/zero of=/dev/null bs=8k; echo done";
+        out.println("      $ " + script + "   (with --cpus 0.2)");
+        ContainerSpec spec = ContainerSpec.builder(rootfs, "sh", "-c", script)
+                .resources(Resources.NONE.withCpus(0.2))
+                .stdout(Stdio.NULL).stderr(Stdio.NULL).dieWithParent(true)
+                .build();
+        try (Container c = Container.start(spec)) {
+            out.println("      cpu.max: " + spec.resources().cpuMax()
+                    + " in cgroup " + spec.cgroup() + " (" + CgroupLayout.host().mode().name().toLowerCase(java.util.Locale.ROOT) + " host)");
+            sleep(500);
+            long u0 = c.stats().orElseThrow().cpuUsageMicros();
+            long t0 = System.nanoTime();
+            sleep(2000);
+            long u1 = c.stats().orElseThrow().cpuUsageMicros();
+            long t1 = System.nanoTime();
+            double share = (u1 - u0) * 1000.0 / (t1 - t0);
+            if (c.waitFor(java.time.Duration.ofSeconds(20)).isEmpty()) {
+                c.kill();
+            }
+            out.printf(java.util.Locale.ROOT, "      dd used %.1f%% of one CPU over 2 s (cgroup usage counter)%n", share * 100);
+            check(share > 0.17 && share < 0.23, "the container holds at 20% of a CPU");
+        }
+    }
+
+    /** The walkthrough's {@code cgset -r memory.max=48M} and {@code cgget -r memory.peak}, with a process that wants 100 MiB. */
+    private void memoryLimit() {
+        title("cgroup memory limit (cgset -r memory.max=48M; cgget -r memory.peak)");
+        String path = "caixa-demo-" + ContainerSpec.newId();
+        out.println("      $ dd if=/dev/zero of=/dev/null bs=100M count=1   (with --memory 48M, in cgroup " + path + ")");
+        try (Cgroup cgroup = Cgroup.createForContainer(CgroupLayout.host(), path)) {
+            try {
+                ContainerSpec spec = ContainerSpec.builder(rootfs, "dd", "if=/dev/zero", "of=/dev/null", "bs=100M", "count=1")
+                        .resources(Resources.NONE.withMemory(48L << 20).withMemorySwap(48L << 20))
+                        .cgroup(path)
+                        .stdout(Stdio.NULL).stderr(Stdio.NULL).dieWithParent(true)
+                        .build();
+                try (Container c = Container.start(spec)) {
+                    String status = c.waitFor().toString();
+                    String report = c.oomReport().map(r -> "caixa: container killed: " + r).orElse("(no OOM kill)");
+                    long peak = Long.parseLong(cgroup.get("memory.peak").strip());
+                    out.println("      " + report + "   [" + status + "]");
+                    out.println("      memory.peak: " + peak + " (" + Sizes.human(peak) + ")");
+                    check(c.oomKilled() && peak <= (48L << 20), "the kernel killed it at 48 MiB; the host was never short of memory");
+                }
+            } finally {
+                cgroup.delete();
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 

@@ -127,7 +127,19 @@ public final class Container implements AutoCloseable {
 
     /** Whether the OOM killer killed a task of this container (known once it has exited). */
     public boolean oomKilled() {
-        return cgroup != null && cgroup.oomKills() > 0;
+        return cgroup != null && cgroup.oomKills() > 0;  // UNKNOWN is negative
+    }
+
+    /**
+     * When the OOM killer ended this container, the sentence docker users expect:
+     * {@code out of memory (limit 48 MiB)}. Known once the container has exited.
+     */
+    public Optional<String> oomReport() {
+        if (!oomKilled()) {
+            return Optional.empty();
+        }
+        long limit = cgroup.memoryLimitAtExit();
+        return Optional.of("out of memory" + (limit > 0 ? " (limit " + caixa.cgroups.Sizes.human(limit) + ")" : ""));
     }
 
     /** The container's cgroup path, if it has one. */

@@ -4,8 +4,8 @@ import caixa.cgroups.Cgroup;
 import caixa.cgroups.CgroupLayout;
 import caixa.cgroups.CgroupLease;
 import caixa.cgroups.CgroupStats;
+import caixa.cgroups.Sizes;
 
-import java.nio.file.Files;
 import java.util.Optional;
 
 /**
@@ -15,15 +15,14 @@ import java.util.Optional;
 final class ContainerCgroup {
     private final Cgroup cgroup;
     private final CgroupLease lease;
-    private final boolean created;
     private final boolean isDefaultPath;
     private long oomKills = -1;
+    private long memoryLimit = Sizes.UNLIMITED;
     private boolean released;
 
-    private ContainerCgroup(Cgroup cgroup, CgroupLease lease, boolean created, boolean isDefaultPath) {
+    private ContainerCgroup(Cgroup cgroup, CgroupLease lease, boolean isDefaultPath) {
         this.cgroup = cgroup;
         this.lease = lease;
-        this.created = created;
         this.isDefaultPath = isDefaultPath;
     }
 
@@ -36,9 +35,8 @@ final class ContainerCgroup {
         CgroupLease lease = CgroupLease.acquire(spec.cgroup());
         Cgroup cgroup = null;
         try {
-            boolean existed = exists(layout, spec.cgroup());
             cgroup = Cgroup.createForContainer(layout, spec.cgroup());
-            ContainerCgroup result = new ContainerCgroup(cgroup, lease, !existed,
+            ContainerCgroup result = new ContainerCgroup(cgroup, lease,
                     spec.cgroup().equals(ContainerSpec.defaultCgroup(spec.id())));
             try {
                 spec.resources().applyTo(cgroup);
@@ -55,13 +53,6 @@ final class ContainerCgroup {
         }
     }
 
-    private static boolean exists(CgroupLayout layout, String path) {
-        if (layout.unified() != null && Files.isDirectory(layout.unified().resolve(path))) {
-            return true;
-        }
-        return layout.v1().values().stream().anyMatch(mount -> Files.isDirectory(mount.resolve(path)));
-    }
-
     Cgroup cgroup() {
         return cgroup;
     }
@@ -70,11 +61,20 @@ final class ContainerCgroup {
         return released ? oomKills : cgroup.oomKills();
     }
 
+    /** The memory limit in force when the container ended (-1: none). */
+    synchronized long memoryLimitAtExit() {
+        return memoryLimit;
+    }
+
     synchronized Optional<CgroupStats> stats() {
         return released ? Optional.empty() : Optional.of(cgroup.stats());
     }
 
-    /** Kills what is left in it (orphans of an init that shared our pid namespace), then removes it. */
+    /**
+     * Kills what is left in a cgroup that is the container's own (orphans of an init that shared our
+     * pid namespace), then removes what caixa made of it. A cgroup the caller brought may hold
+     * other processes: those are left alone.
+     */
     synchronized void release() {
         if (released) {
             return;
@@ -82,14 +82,11 @@ final class ContainerCgroup {
         released = true;
         try {
             oomKills = cgroup.oomKills();
-            if (created) {
+            memoryLimit = cgroup.stats().memoryMax();
+            if (cgroup.createdEverywhere()) {
                 cgroup.kill();
-                if (isDefaultPath) {
-                    cgroup.deleteWithEmptyParents(0);
-                } else {
-                    cgroup.delete();
-                }
             }
+            cgroup.deleteCreated(isDefaultPath ? 0 : cgroup.path().split("/").length - 1);
         } finally {
             cgroup.close();
             lease.close();

@@ -1,0 +1,65 @@
+package caixa.cgroups;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * The host's cgroup hierarchies as the tests see them: listed straight from /sys/fs/cgroup rather
+ * than through {@link CgroupLayout}, so a directory the code under test forgot is found even in a
+ * hierarchy it does not know about. Public for the container tests in caixa.runtime.
+ */
+public final class HostCgroups {
+    private HostCgroups() {
+    }
+
+    public static final Path ROOT = Path.of("/sys/fs/cgroup");
+
+    /**
+     * A cgroup name no concurrent test run on this host uses. Tests look only for names they made:
+     * other people's containers come and go under /sys/fs/cgroup meanwhile.
+     */
+    public static String uniqueName() {
+        byte[] bytes = new byte[4];
+        ThreadLocalRandom.current().nextBytes(bytes);
+        return "caixa-test-" + HexFormat.of().formatHex(bytes);
+    }
+
+    /** The directories of cgroup {@code path} that exist, in every hierarchy mounted under /sys/fs/cgroup. */
+    public static List<Path> directoriesOf(String path) {
+        try (Stream<Path> hierarchies = Files.list(ROOT)) {
+            return hierarchies.filter(Files::isDirectory)
+                    .map(hierarchy -> hierarchy.resolve(path))
+                    .filter(Files::isDirectory)
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The value of {@code key} in {@code key value} lines (cgroup.events, memory.events, cpu.stat). */
+    public static long field(String text, String key) {
+        for (String line : text.split("\n")) {
+            String[] kv = line.strip().split("\\s+");
+            if (kv.length == 2 && kv[0].equals(key)) {
+                return Long.parseLong(kv[1]);
+            }
+        }
+        throw new AssertionError("no '" + key + "' in:\n" + text);
+    }
+
+    /** A cgroup file as text, without its trailing newline. */
+    public static String read(Path file) {
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
