@@ -17,7 +17,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  * struct caixa_step {
  *     int64_t nr;
  *     int64_t args[6];
- *     int64_t tolerated_errno;
+ *     int64_t tolerated_errnos;
  *     int64_t flags;
  * }
  * }
@@ -31,7 +31,7 @@ public class caixa_step {
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
         linux_h.C_LONG.withName("nr"),
         MemoryLayout.sequenceLayout(6, linux_h.C_LONG).withName("args"),
-        linux_h.C_LONG.withName("tolerated_errno"),
+        linux_h.C_LONG.withName("tolerated_errnos"),
         linux_h.C_LONG.withName("flags")
     ).withName("caixa_step");
 
@@ -163,48 +163,48 @@ public class caixa_step {
         args$ELEM_HANDLE.set(struct, args$OFFSET, index0, fieldValue);
     }
 
-    private static final OfLong tolerated_errno$LAYOUT = (OfLong)$LAYOUT.select(groupElement("tolerated_errno"));
+    private static final OfLong tolerated_errnos$LAYOUT = (OfLong)$LAYOUT.select(groupElement("tolerated_errnos"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * int64_t tolerated_errno
+     * int64_t tolerated_errnos
      * }
      */
-    public static final OfLong tolerated_errno$layout() {
-        return tolerated_errno$LAYOUT;
+    public static final OfLong tolerated_errnos$layout() {
+        return tolerated_errnos$LAYOUT;
     }
 
-    private static final long tolerated_errno$OFFSET = $LAYOUT.byteOffset(groupElement("tolerated_errno"));
+    private static final long tolerated_errnos$OFFSET = $LAYOUT.byteOffset(groupElement("tolerated_errnos"));
 
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * int64_t tolerated_errno
+     * int64_t tolerated_errnos
      * }
      */
-    public static final long tolerated_errno$offset() {
-        return tolerated_errno$OFFSET;
+    public static final long tolerated_errnos$offset() {
+        return tolerated_errnos$OFFSET;
     }
 
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * int64_t tolerated_errno
+     * int64_t tolerated_errnos
      * }
      */
-    public static long tolerated_errno(MemorySegment struct) {
-        return struct.get(tolerated_errno$LAYOUT, tolerated_errno$OFFSET);
+    public static long tolerated_errnos(MemorySegment struct) {
+        return struct.get(tolerated_errnos$LAYOUT, tolerated_errnos$OFFSET);
     }
 
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * int64_t tolerated_errno
+     * int64_t tolerated_errnos
      * }
      */
-    public static void tolerated_errno(MemorySegment struct, long fieldValue) {
-        struct.set(tolerated_errno$LAYOUT, tolerated_errno$OFFSET, fieldValue);
+    public static void tolerated_errnos(MemorySegment struct, long fieldValue) {
+        struct.set(tolerated_errnos$LAYOUT, tolerated_errnos$OFFSET, fieldValue);
     }
 
     private static final OfLong flags$LAYOUT = (OfLong)$LAYOUT.select(groupElement("flags"));

@@ -2427,6 +2427,15 @@ public class linux_h extends linux_h$shared {
     public static int O_CLOEXEC() {
         return O_CLOEXEC;
     }
+    private static final int O_PATH = (int)2097152L;
+    /**
+     * {@snippet lang=c :
+     * #define O_PATH 2097152
+     * }
+     */
+    public static int O_PATH() {
+        return O_PATH;
+    }
     private static final int AT_FDCWD = (int)-100L;
     /**
      * {@snippet lang=c :
@@ -2508,6 +2517,15 @@ public class linux_h extends linux_h$shared {
     public static int SYS_execve() {
         return SYS_execve;
     }
+    private static final int SYS_ioctl = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_ioctl 16
+     * }
+     */
+    public static int SYS_ioctl() {
+        return SYS_ioctl;
+    }
     private static final int SYS_mkdirat = (int)258L;
     /**
      * {@snippet lang=c :
@@ -2535,6 +2553,15 @@ public class linux_h extends linux_h$shared {
     public static int SYS_mount() {
         return SYS_mount;
     }
+    private static final int SYS_openat = (int)257L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_openat 257
+     * }
+     */
+    public static int SYS_openat() {
+        return SYS_openat;
+    }
     private static final int SYS_pivot_root = (int)155L;
     /**
      * {@snippet lang=c :
@@ -2552,6 +2579,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int SYS_prctl() {
         return SYS_prctl;
+    }
+    private static final int SYS_prlimit64 = (int)302L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_prlimit64 302
+     * }
+     */
+    public static int SYS_prlimit64() {
+        return SYS_prlimit64;
     }
     private static final int SYS_read = (int)0L;
     /**
@@ -2589,6 +2625,15 @@ public class linux_h extends linux_h$shared {
     public static int SYS_sethostname() {
         return SYS_sethostname;
     }
+    private static final int SYS_setns = (int)308L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_setns 308
+     * }
+     */
+    public static int SYS_setns() {
+        return SYS_setns;
+    }
     private static final int SYS_setresgid = (int)119L;
     /**
      * {@snippet lang=c :
@@ -2624,6 +2669,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int SYS_symlinkat() {
         return SYS_symlinkat;
+    }
+    private static final int SYS_umask = (int)95L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_umask 95
+     * }
+     */
+    public static int SYS_umask() {
+        return SYS_umask;
     }
     private static final int SYS_umount2 = (int)166L;
     /**

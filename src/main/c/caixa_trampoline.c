@@ -100,7 +100,7 @@ static int run_steps(void *arg) {
         const struct caixa_step *s = &program->steps[i];
         long ret = raw_syscall6(s->nr, s->args[0], s->args[1], s->args[2], s->args[3], s->args[4],
                                 s->args[5]);
-        if (ret < 0 && ret > -4096 && -ret != s->tolerated_errno) {
+        if (ret < 0 && ret > -4096 && !(-ret < 64 && (s->tolerated_errnos >> -ret) & 1)) {
             return fail(program, (int64_t)i, -ret);
         }
         if (ret == 0 && (s->flags & CAIXA_STEP_FAIL_ON_ZERO)) {

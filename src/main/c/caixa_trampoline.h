@@ -23,7 +23,7 @@
 struct caixa_step {
     int64_t nr;               /* system call number */
     int64_t args[6];          /* raw arguments: numbers or addresses in the plan's memory */
-    int64_t tolerated_errno;  /* an errno that is not a failure (EEXIST for mkdir), or 0 */
+    int64_t tolerated_errnos; /* bit N set: errno N (< 64) is not a failure, e.g. 1 << EEXIST for mkdir */
     int64_t flags;            /* CAIXA_STEP_* */
 };
 

@@ -238,17 +238,36 @@ public final class Linux {
 
     /** poll(2) for one descriptor; true when it is readable (or hung up) before the timeout. */
     public static boolean pollReadable(int fd, int timeoutMillis, String what) {
+        return pollAnyReadable(new int[] {fd}, timeoutMillis, what) == 0;
+    }
+
+    /**
+     * poll(2) for several descriptors: the index of the first readable (or hung up) one, or -1 when
+     * the timeout passed first. A negative timeout waits forever.
+     */
+    public static int pollAnyReadable(int[] fds, int timeoutMillis, String what) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment entry = pollfd.allocate(arena);
-            pollfd.fd(entry, fd);
-            pollfd.events(entry, (short) linux_h.POLLIN());
+            MemorySegment entries = pollfd.allocateArray(fds.length, arena);
+            for (int i = 0; i < fds.length; i++) {
+                MemorySegment entry = pollfd.asSlice(entries, i);
+                pollfd.fd(entry, fds[i]);
+                pollfd.events(entry, (short) linux_h.POLLIN());
+            }
             while (true) {
-                int r = (int) POLL.invokeExact(state, entry, 1L, timeoutMillis);
+                int r = (int) POLL.invokeExact(state, entries, (long) fds.length, timeoutMillis);
                 if (r == -1 && errno(state) == linux_h.EINTR()) {
                     continue;
                 }
-                return check(r, state, "poll(" + what + ")") > 0;
+                if (check(r, state, "poll(" + what + ")") == 0) {
+                    return -1;
+                }
+                for (int i = 0; i < fds.length; i++) {
+                    if (pollfd.revents(pollfd.asSlice(entries, i)) != 0) {
+                        return i;
+                    }
+                }
+                return -1;
             }
         } catch (RuntimeException | Error e) {
             throw e;
@@ -256,7 +275,6 @@ public final class Linux {
             throw unreachable(t);
         }
     }
-
     /** How a child ended, from waitid's siginfo. */
     public record ChildExit(int code, int status) {
         public boolean exited() {

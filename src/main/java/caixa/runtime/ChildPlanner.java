@@ -18,6 +18,9 @@ final class ChildPlanner {
     private ChildPlanner() {
     }
 
+    /** Where the child waits for its uid/gid maps and its v1 cgroups. */
+    static final String PLACEMENT = "id maps and cgroups";
+
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final int TTY_GROUP = 5;
 
@@ -32,7 +35,7 @@ final class ChildPlanner {
             program.dieWithParent(linux_h.SIGKILL());
         }
         if (userNs || placedByParent) {
-            program.awaitRelease();
+            program.barrier(PLACEMENT);
         }
         if (placedByParent && spec.namespaces().contains(Namespace.CGROUP)) {
             // The cgroup namespace's root is the cgroup the process is in when it is created: only

@@ -66,7 +66,7 @@ public final class Container implements AutoCloseable {
             Spawner.CloneOptions options = new Spawner.CloneOptions(ChildPlanner.cloneFlags(spec, placedByParent),
                     cgroup == null ? -1 : cgroup.cgroup().unifiedFd(), spec.execTimeout());
             ContainerCgroup placement = cgroup;
-            ChildProcess init = Spawner.spawn(program, options, pid -> {
+            ChildProcess init = Spawner.spawn(program, options, (barrier, pid) -> {
                 if (spec.namespaces().contains(Namespace.USER)) {
                     writeIdMaps(spec, pid);
                 }

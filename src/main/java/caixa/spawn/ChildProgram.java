@@ -22,7 +22,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class ChildProgram {
     private final Arena arena;
     private final List<Step> steps = new ArrayList<>();
-    private int releaseIndex = -1;
+    /** Where the child stops for the parent, in order: index into steps, and the barrier's name. */
+    private final List<Barrier> barriers = new ArrayList<>();
+    private Barrier startBarrier;
+
+    record Barrier(int index, String name) {
+    }
 
     public ChildProgram(Arena arena) {
         this.arena = arena;
@@ -57,9 +62,9 @@ public final class ChildProgram {
         return this;
     }
 
-    /** Appends a step for which {@code errno} is not a failure. */
-    public ChildProgram callTolerating(int errno, String description, int syscall, long... args) {
-        steps.add(new Step(description, syscall, args, errno, false));
+    /** Appends a step for which these errnos are not failures. */
+    public ChildProgram callTolerating(long toleratedErrnos, String description, int syscall, long... args) {
+        steps.add(new Step(description, syscall, args, toleratedErrnos, false));
         return this;
     }
 
@@ -85,19 +90,46 @@ public final class ChildProgram {
     }
 
     /**
-     * The child stops here until the parent releases it (after writing uid_map and gid_map). The
-     * spawner provides the pipe; if the parent dies first, the child reads end of file and exits.
+     * The child stops here until the parent lets it go on: the parent is told (a byte on the notify
+     * pipe), does its part (writes uid_map, moves the child into v1 cgroups, runs a hook) and writes
+     * a byte back. If the parent dies instead, the child reads end of file and exits.
      */
-    public ChildProgram awaitRelease() {
-        if (releaseIndex >= 0) {
-            throw new IllegalStateException("a child program waits for its parent at most once");
+    public ChildProgram barrier(String name) {
+        if (startBarrier != null) {
+            throw new IllegalStateException("no barrier can follow the start barrier");
         }
-        releaseIndex = steps.size();
+        barriers.add(new Barrier(steps.size(), name));
         return this;
     }
 
-    boolean awaitsRelease() {
-        return releaseIndex >= 0;
+    /**
+     * The child tells the parent it is ready, then waits until some process opens the FIFO that
+     * {@code fifoFd} (an O_PATH descriptor the parent opened) refers to for reading: {@code caixa start}
+     * does that, possibly long after the process that created the container has exited. Opening goes
+     * through /proc/self/fd, so it works after pivot_root; the FIFO's write end is close-on-exec, so the
+     * reader sees end of file exactly when execve succeeds.
+     */
+    public ChildProgram awaitStart(int fifoFd) {
+        if (startBarrier != null) {
+            throw new IllegalStateException("a child program has one start barrier");
+        }
+        startBarrier = new Barrier(steps.size(), "start");
+        call("open(exec fifo)", linux_h.SYS_openat(), linux_h.AT_FDCWD(),
+                cString("/proc/self/fd/" + fifoFd).address(), linux_h.O_WRONLY() | linux_h.O_CLOEXEC(), 0);
+        return this;
+    }
+
+    /** Whether the child stops for its parent at some point (then it cannot be cloned with CLONE_VFORK). */
+    boolean hasBarriers() {
+        return !barriers.isEmpty() || startBarrier != null;
+    }
+
+    List<String> barrierNames() {
+        return barriers.stream().map(Barrier::name).toList();
+    }
+
+    boolean hasStartBarrier() {
+        return startBarrier != null;
     }
 
     /** unshare(2), for namespaces that must be entered after the parent's release (cgroup, once placed). */
@@ -126,18 +158,18 @@ public final class ChildProgram {
 
     /** mkdir that tolerates an existing directory. */
     public ChildProgram mkdir(String path, int mode) {
-        return callTolerating(linux_h.EEXIST(), "mkdir(" + path + ")", linux_h.SYS_mkdirat(),
+        return callTolerating(Step.errnos(linux_h.EEXIST()), "mkdir(" + path + ")", linux_h.SYS_mkdirat(),
                 linux_h.AT_FDCWD(), addressOf(path), mode);
     }
 
     /** Creates an empty regular file (mknod with S_IFREG), e.g. as a bind-mount target. */
     public ChildProgram createFile(String path, int mode) {
-        return callTolerating(linux_h.EEXIST(), "mknod(" + path + ")", linux_h.SYS_mknodat(),
+        return callTolerating(Step.errnos(linux_h.EEXIST()), "mknod(" + path + ")", linux_h.SYS_mknodat(),
                 linux_h.AT_FDCWD(), addressOf(path), linux_h.S_IFREG() | mode, 0);
     }
 
     public ChildProgram symlink(String target, String linkPath) {
-        return callTolerating(linux_h.EEXIST(), "symlink(" + linkPath + " -> " + target + ")",
+        return callTolerating(Step.errnos(linux_h.EEXIST()), "symlink(" + linkPath + " -> " + target + ")",
                 linux_h.SYS_symlinkat(), addressOf(target), linux_h.AT_FDCWD(), addressOf(linkPath));
     }
 
@@ -181,25 +213,40 @@ public final class ChildProgram {
         long args = cStringArray(argv).address();
         long env = cStringArray(envp).address();
         Step step = new Step("execve(" + path + ")", linux_h.SYS_execve(), new long[] {file, args, env},
-                tryNext ? linux_h.ENOENT() : 0, false);
+                tryNext ? Step.errnos(linux_h.ENOENT()) : 0, false);
         steps.add(step);
         return this;
     }
 
     /**
-     * The steps as the trampoline reads them, with the release wait (close the pipe's write end, read
-     * one byte) where {@link #awaitRelease()} put it.
+     * The steps as the trampoline reads them: each barrier becomes "write a byte to the notify pipe,
+     * read a byte from the release pipe", and the child first closes its copy of the release pipe's
+     * write end, so that a dead parent means end of file rather than a wait forever.
      */
-    List<Step> resolve(int releaseReadFd, int releaseWriteFd) {
-        if (releaseIndex < 0) {
-            return List.copyOf(steps);
+    List<Step> resolve(int notifyWriteFd, int releaseReadFd, int releaseWriteFd) {
+        List<Step> resolved = new ArrayList<>();
+        MemorySegment byteBuffer = barriers.isEmpty() && startBarrier == null ? null : arena.allocate(1);
+        int next = 0;
+        for (int i = 0; i <= steps.size(); i++) {
+            if (i == 0 && !barriers.isEmpty()) {
+                resolved.add(new Step("close(release pipe)", linux_h.SYS_close(), new long[] {releaseWriteFd}, 0, false));
+            }
+            while (next < barriers.size() && barriers.get(next).index() == i) {
+                String name = barriers.get(next).name();
+                resolved.add(new Step("write(notify pipe, " + name + ")", linux_h.SYS_write(),
+                        new long[] {notifyWriteFd, byteBuffer.address(), 1}, 0, false));
+                resolved.add(new Step("read(release pipe, " + name + ")", linux_h.SYS_read(),
+                        new long[] {releaseReadFd, byteBuffer.address(), 1}, 0, true));
+                next++;
+            }
+            if (startBarrier != null && startBarrier.index() == i) {
+                resolved.add(new Step("write(notify pipe, start)", linux_h.SYS_write(),
+                        new long[] {notifyWriteFd, byteBuffer.address(), 1}, 0, false));
+            }
+            if (i < steps.size()) {
+                resolved.add(steps.get(i));
+            }
         }
-        List<Step> resolved = new ArrayList<>(steps);
-        MemorySegment buffer = arena.allocate(1);
-        resolved.add(releaseIndex, new Step("close(release pipe)", linux_h.SYS_close(),
-                new long[] {releaseWriteFd}, 0, false));
-        resolved.add(releaseIndex + 1, new Step("read(release pipe)", linux_h.SYS_read(),
-                new long[] {releaseReadFd, buffer.address(), 1}, 0, true));
         return resolved;
     }
 
@@ -214,7 +261,7 @@ public final class ChildProgram {
             for (int a = 0; a < args.length; a++) {
                 caixa_step.args(entry, a, args[a]);
             }
-            caixa_step.tolerated_errno(entry, step.toleratedErrno());
+            caixa_step.tolerated_errnos(entry, step.toleratedErrnos());
             caixa_step.flags(entry, step.failOnZero() ? linux_h.CAIXA_STEP_FAIL_ON_ZERO() : 0);
         }
         return array;

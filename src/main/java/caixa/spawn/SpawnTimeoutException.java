@@ -1,14 +1,13 @@
 package caixa.spawn;
 
 import java.io.Serial;
-import java.time.Duration;
 
-/** The child did not reach execve in time; it has been killed. */
+/** The child did not get where it should in time; it has been killed. */
 public final class SpawnTimeoutException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    SpawnTimeoutException(int pid, Duration timeout) {
-        super("child " + pid + " did not reach execve within " + timeout.toMillis() + " ms; killed");
+    SpawnTimeoutException(int pid, String what, int timeoutMillis) {
+        super("child " + pid + " did not " + what + " within " + timeoutMillis + " ms; killed");
     }
 }

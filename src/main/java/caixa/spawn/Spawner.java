@@ -16,7 +16,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * Runs a {@link ChildProgram} through the trampoline: clone3 with CLONE_VM on a stack in the plan's
- * arena, then learns from a CLOEXEC pipe whether the child reached execve.
+ * arena, then follows the child through its barriers and learns from a CLOEXEC pipe whether it
+ * reached execve.
  */
 public final class Spawner {
     private Spawner() {
@@ -26,19 +27,23 @@ public final class Spawner {
     private static final long STACK_SIZE = 64 * 1024;
     private static final long STACK_ALIGNMENT = 16;
 
-    /** Work the parent does while the child waits at {@link ChildProgram#awaitRelease()}. */
+    /** The parent's part at each {@link ChildProgram#barrier(String)}, called in order with the child's pid. */
     @FunctionalInterface
-    public interface BeforeRelease {
-        void run(int pid);
+    public interface BarrierHandler {
+        void reached(String barrier, int pid);
+
+        BarrierHandler NONE = (barrier, pid) -> {
+            throw new IllegalStateException("no handler for barrier " + barrier);
+        };
     }
 
     /**
      * What to clone with, besides what the spawner always sets (CLONE_VM, CLONE_PIDFD,
-     * CLONE_CLEAR_SIGHAND, and CLONE_VFORK when the child does not wait for the parent).
+     * CLONE_CLEAR_SIGHAND, and CLONE_VFORK when the child never waits for the parent).
      *
      * @param namespaceFlags CLONE_NEW* flags
      * @param cgroupFd       a cgroup2 directory to start the child in (CLONE_INTO_CGROUP), or -1
-     * @param execTimeout    how long a child that waits for its parent may take to reach execve
+     * @param execTimeout    how long the child may take from one barrier to the next, or to execve
      */
     public record CloneOptions(long namespaceFlags, int cgroupFd, Duration execTimeout) {
         public static CloneOptions namespaces(long namespaceFlags) {
@@ -51,20 +56,23 @@ public final class Spawner {
     }
 
     /**
-     * Starts {@code program}. Returns once the child has exec'd its command; throws
-     * {@link StepFailedException} (the child is reaped) when a step failed, or {@link SyscallException}
-     * when clone3 itself failed. The program's arena may be closed once this returns or throws.
+     * Starts {@code program}. Returns once the child has exec'd its command, or, when the program has
+     * a start barrier, once the child waits there. Throws {@link StepFailedException} (the child is
+     * reaped) when a step failed, {@link SyscallException} when clone3 itself failed. The program's
+     * arena may be closed once this returns or throws, unless the child waits at a start barrier
+     * (then it lives until the child has exec'd or died: see {@link ChildProgram#awaitStart}).
      */
-    public static ChildProcess spawn(ChildProgram program, CloneOptions options, BeforeRelease beforeRelease) {
+    public static ChildProcess spawn(ChildProgram program, CloneOptions options, BarrierHandler handler) {
         Arena arena = program.arena();
-        boolean waitsForParent = program.awaitsRelease();
+        boolean vfork = !program.hasBarriers();
         int[] report = Linux.pipe2(linux_h.O_CLOEXEC());
-        int[] release = waitsForParent ? Linux.pipe2(linux_h.O_CLOEXEC()) : new int[] {-1, -1};
+        int[] notify = vfork ? new int[] {-1, -1} : Linux.pipe2(linux_h.O_CLOEXEC());
+        int[] release = vfork ? new int[] {-1, -1} : Linux.pipe2(linux_h.O_CLOEXEC());
         try {
-            List<Step> steps = program.resolve(release[0], release[1]);
+            List<Step> steps = program.resolve(notify[1], release[0], release[1]);
             MemorySegment pidfdSlot = arena.allocate(JAVA_INT);
             MemorySegment plan = caixa_program.allocate(arena);
-            caixa_program.clone_args(plan, cloneArgs(arena, options, waitsForParent, pidfdSlot));
+            caixa_program.clone_args(plan, cloneArgs(arena, options, vfork, pidfdSlot));
             caixa_program.clone_args_size(plan, clone_args.sizeof());
             caixa_program.steps(plan, program.encode(steps));
             caixa_program.step_count(plan, steps.size());
@@ -75,15 +83,22 @@ public final class Spawner {
                 throw new SyscallException("clone3", (int) -pid);
             }
             closeQuietly(report, 1);
+            closeQuietly(notify, 1);
             closeQuietly(release, 0);
             ChildProcess child = new ChildProcess((int) pid, pidfdSlot.get(JAVA_INT, 0));
             try {
-                if (waitsForParent) {
-                    beforeRelease.run((int) pid);
+                int timeoutMillis = vfork ? 0 : (int) Math.min(Integer.MAX_VALUE, options.execTimeout().toMillis());
+                for (String barrier : program.barrierNames()) {
+                    awaitBarrier(child, report[0], notify[0], steps, timeoutMillis, barrier);
+                    handler.reached(barrier, (int) pid);
                     Linux.write(release[1], "x", "release pipe");
-                    closeQuietly(release, 1);
                 }
-                awaitExec(child, report[0], steps, waitsForParent, options.execTimeout());
+                closeQuietly(release, 1);
+                if (program.hasStartBarrier()) {
+                    awaitBarrier(child, report[0], notify[0], steps, timeoutMillis, "start");
+                } else {
+                    awaitExec(child, report[0], steps, timeoutMillis);
+                }
                 return child;
             } catch (RuntimeException | Error e) {
                 // The child may still be running on memory of this arena: it must be dead before we return.
@@ -91,23 +106,21 @@ public final class Spawner {
                 throw e;
             }
         } finally {
-            closeQuietly(report, 0);
-            closeQuietly(report, 1);
-            closeQuietly(release, 0);
-            closeQuietly(release, 1);
+            for (int[] pipe : List.of(report, notify, release)) {
+                closeQuietly(pipe, 0);
+                closeQuietly(pipe, 1);
+            }
         }
     }
 
-    private static MemorySegment cloneArgs(Arena arena, CloneOptions options, boolean waitsForParent,
-                                           MemorySegment pidfdSlot) {
+    private static MemorySegment cloneArgs(Arena arena, CloneOptions options, boolean vfork, MemorySegment pidfdSlot) {
         long flags = options.namespaceFlags() | linux_h.CLONE_VM() | linux_h.CLONE_PIDFD()
                 | linux_h.CLONE_CLEAR_SIGHAND();
-        if (!waitsForParent) {
+        if (vfork) {
             flags |= linux_h.CLONE_VFORK();
         }
         MemorySegment stack = arena.allocate(STACK_SIZE, STACK_ALIGNMENT);
         MemorySegment args = clone_args.allocate(arena);
-        args.fill((byte) 0);
         if (options.cgroupFd() >= 0) {
             flags |= linux_h.CLONE_INTO_CGROUP();
             clone_args.cgroup(args, options.cgroupFd());
@@ -120,21 +133,39 @@ public final class Spawner {
         return args;
     }
 
+    /** Waits for the child's byte on the notify pipe; a failure report (or silence) ends the spawn instead. */
+    private static void awaitBarrier(ChildProcess child, int reportFd, int notifyFd, List<Step> steps,
+                                     int timeoutMillis, String barrier) {
+        int ready = Linux.pollAnyReadable(new int[] {notifyFd, reportFd}, timeoutMillis, "notify and report pipes");
+        if (ready < 0) {
+            throw new SpawnTimeoutException(child.pid(), "reach " + barrier, timeoutMillis);
+        }
+        if (ready == 1) {
+            failIfReported(child, reportFd, steps);
+            throw new SpawnTimeoutException(child.pid(), "reach " + barrier + " (it ended without a word)", timeoutMillis);
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            Linux.read(notifyFd, scratch.allocate(1), "notify pipe");
+        }
+    }
+
     /**
      * The report pipe is CLOEXEC: end of file means execve succeeded (or the child died without a
      * word); a caixa_failure record means a step failed. With CLONE_VFORK the child has already exec'd
      * or exited, so anything it wrote is in the pipe now, while other children cloned meanwhile may
      * still hold the write end: look, but do not wait for end of file.
      */
-    private static void awaitExec(ChildProcess child, int reportFd, List<Step> steps, boolean waitsForParent,
-                                  Duration timeout) {
-        int waitMillis = waitsForParent ? (int) timeout.toMillis() : 0;
-        if (!Linux.pollReadable(reportFd, waitMillis, "report pipe")) {
-            if (waitsForParent) {
-                throw new SpawnTimeoutException(child.pid(), timeout);
+    private static void awaitExec(ChildProcess child, int reportFd, List<Step> steps, int timeoutMillis) {
+        if (!Linux.pollReadable(reportFd, timeoutMillis, "report pipe")) {
+            if (timeoutMillis > 0) {
+                throw new SpawnTimeoutException(child.pid(), "reach execve", timeoutMillis);
             }
             return;
         }
+        failIfReported(child, reportFd, steps);
+    }
+
+    private static void failIfReported(ChildProcess child, int reportFd, List<Step> steps) {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment failure = caixa_failure.allocate(scratch);
             long n = Linux.read(reportFd, failure, "report pipe");
