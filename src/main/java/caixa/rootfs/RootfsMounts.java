@@ -3,53 +3,214 @@ package caixa.rootfs;
 import caixa.bindings.linux_h;
 import caixa.linux.Linux;
 import caixa.spawn.ChildProgram;
+import caixa.spawn.Step;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Plans the child's mounts: the rootfs bound onto itself, /proc, /sys, /tmp, a minimal /dev,
- * volumes, then pivot_root into it and the old root detached. Runs in the parent before the clone;
- * the steps run in the child's new mount namespace, so nothing reaches the host's mount table.
+ * Plans the child's filesystem: the rootfs bound onto itself, the mounts in order (a tmpfs /dev gets
+ * the default devices), the read-only remount, pivot_root into it with the old root detached, then the
+ * masked and read-only paths. Runs in the parent before the clone; the steps run in the child's new
+ * mount namespace, so nothing reaches the host's mount table.
  *
- * @param rootfs      the rootfs directory, as a real path
- * @param readOnly    remount the rootfs read-only once the mounts under it are made
- * @param volumes     host paths to bind in
- * @param newSysfs    mount a sysfs of our own (needs a network namespace when in a user namespace);
- *                    otherwise bind the host's /sys read-only
- * @param ttyGroup    the gid devpts gives new terminals (5 in most distributions), or -1 when it is
- *                    not mapped in the container's user namespace
+ * @param rootfs          the rootfs directory, as a real path
+ * @param readOnly        remount the rootfs read-only once the mounts under it are made
+ * @param mounts          the mounts, in order
+ * @param userNamespace   whether the child is in a new user namespace
+ * @param netNamespace    whether it has a new network namespace (sysfs needs one inside a user namespace)
+ * @param ttyGroup        the gid devpts gives new terminals, or -1 when the user namespace does not map it
+ * @param rootPropagation MS_* propagation for the host's mounts as copied into the namespace
+ * @param maskedPaths     paths hidden behind /dev/null (files) or an empty read-only tmpfs (directories)
+ * @param readonlyPaths   paths remounted read-only
  */
-public record RootfsMounts(Path rootfs, boolean readOnly, List<Volume> volumes, boolean newSysfs, int ttyGroup) {
+public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, boolean userNamespace,
+                           boolean netNamespace, int ttyGroup, long rootPropagation,
+                           List<String> maskedPaths, List<String> readonlyPaths) {
 
     /** Device nodes every container gets, bound from the host's /dev (mknod needs privileges a user namespace lacks). */
     public static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
 
-    private static final int NOSUID_NODEV_NOEXEC = linux_h.MS_NOSUID() | linux_h.MS_NODEV() | linux_h.MS_NOEXEC();
+    private static final long LOCKED_FLAGS = linux_h.MS_NOSUID() | linux_h.MS_NODEV() | linux_h.MS_NOEXEC();
 
     public RootfsMounts {
-        volumes = List.copyOf(volumes);
+        mounts = List.copyOf(mounts);
+        maskedPaths = List.copyOf(maskedPaths);
+        readonlyPaths = List.copyOf(readonlyPaths);
     }
 
     /**
      * Creates, on the host, the directories and files the mounts need in the rootfs. The rootfs is
      * untrusted content and we are root: a mount target is walked one component at a time, and a
      * symlink or {@code ..} on the way is refused before anything is created, so a rootfs cannot make
-     * caixa create or mount over a host path.
+     * caixa create or mount over a host path. Targets inside a filesystem mounted earlier (/dev/pts
+     * in the /dev tmpfs) exist only in the child: it creates them itself.
      */
     public void prepareMountpoints() {
-        for (String dir : List.of("/proc", "/sys", "/tmp", "/dev")) {
-            ensureTarget(dir, true);
-        }
-        for (Volume volume : volumes) {
-            if (!Files.exists(volume.hostPath())) {
-                throw new RootfsException("volume " + volume.hostPath() + ": no such file or directory");
+        for (Mount mount : mounts) {
+            if (mount.isBind() && !Files.exists(Path.of(mount.source()))) {
+                throw new RootfsException("volume " + mount.source() + ": no such file or directory");
             }
-            ensureTarget(volume.containerPath(), Files.isDirectory(volume.hostPath()));
+            if (coveringMount(mount) == null) {
+                ensureTarget(mount.destination(), !mount.isBind() || Files.isDirectory(Path.of(mount.source())));
+            }
         }
+    }
+
+    /** Appends the mount steps, ending with the process in the new root at {@code /}. */
+    public void addTo(ChildProgram program) {
+        String root = rootfs.toString();
+        program.mount(null, "/", null, linux_h.MS_REC() | rootPropagation, null);
+        program.mount(root, root, null, linux_h.MS_BIND() | linux_h.MS_REC(), null);
+        for (Mount mount : mounts) {
+            addMount(program, root, mount);
+        }
+        if (readOnly) {
+            remountReadOnly(program, root, Linux.mountFlags(root));
+        }
+        // pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it.
+        program.chdir(root);
+        program.pivotRoot(".", ".", root);
+        program.umount2(".", linux_h.MNT_DETACH());
+        program.chdir("/");
+        for (String path : maskedPaths) {
+            mask(program, path);
+        }
+        for (String path : readonlyPaths) {
+            long missing = Step.errnos(linux_h.ENOENT());
+            program.callTolerating(missing, "mount(" + path + " on itself)", linux_h.SYS_mount(),
+                    program.cString(path).address(), program.cString(path).address(), 0,
+                    linux_h.MS_BIND() | linux_h.MS_REC(), 0);
+            program.callTolerating(missing, "mount(" + path + " read-only)", linux_h.SYS_mount(), 0,
+                    program.cString(path).address(), 0,
+                    linux_h.MS_BIND() | linux_h.MS_REMOUNT() | linux_h.MS_RDONLY() | LOCKED_FLAGS, 0);
+        }
+    }
+
+    private void addMount(ChildProgram program, String root, Mount mount) {
+        String target = root + mount.destination();
+        Mount covering = coveringMount(mount);
+        if (covering != null) {
+            createInChild(program, root, covering.destination(), mount);
+        }
+        MountOptions options = MountOptions.parse(mount.options());
+        if (mount.type() != null && mount.type().equals("sysfs") && userNamespace && !netNamespace) {
+            // A user namespace may mount sysfs only for a network namespace it owns: show the host's, read-only.
+            program.mount("/sys", target, null, linux_h.MS_BIND() | linux_h.MS_REC(), null);
+            remountReadOnly(program, target, Linux.mountFlags("/sys"));
+        } else if (mount.isBind()) {
+            program.mount(mount.source(), target, null, linux_h.MS_BIND() | (options.flags() & linux_h.MS_REC()), null);
+            long extra = options.flags() & ~(linux_h.MS_BIND() | linux_h.MS_REC());
+            if (extra != 0) {
+                long locked = lockedFlags(Linux.mountFlags(mount.source())) & ~options.cleared();
+                program.mount(null, target, null, linux_h.MS_BIND() | linux_h.MS_REMOUNT() | extra | locked, null);
+            }
+        } else {
+            program.mount(mount.source(), target, mount.type(), options.flags(), data(mount, options));
+        }
+        if (options.propagation() != 0) {
+            program.mount(null, target, null, options.propagation(), null);
+        }
+        if (mount.destination().equals("/dev") && "tmpfs".equals(mount.type())) {
+            addDevices(program, target);
+        }
+    }
+
+    /** devpts's gid= names a group of the container: leave it out when the user namespace does not map it. */
+    private String data(Mount mount, MountOptions options) {
+        if (options.data() == null || !"devpts".equals(mount.type()) || ttyGroup >= 0) {
+            return options.data();
+        }
+        List<String> kept = new ArrayList<>();
+        for (String option : options.data().split(",")) {
+            if (!option.startsWith("gid=")) {
+                kept.add(option);
+            }
+        }
+        return kept.isEmpty() ? null : String.join(",", kept);
+    }
+
+    private static void addDevices(ChildProgram program, String dev) {
+        for (String device : DEVICES) {
+            program.createFile(dev + "/" + device, 0666);
+            program.mount("/dev/" + device, dev + "/" + device, null, linux_h.MS_BIND(), null);
+        }
+        program.symlink("pts/ptmx", dev + "/ptmx");
+        program.symlink("/proc/self/fd", dev + "/fd");
+        program.symlink("/proc/self/fd/0", dev + "/stdin");
+        program.symlink("/proc/self/fd/1", dev + "/stdout");
+        program.symlink("/proc/self/fd/2", dev + "/stderr");
+    }
+
+    /**
+     * A file is hidden behind /dev/null, a directory behind an empty read-only tmpfs; which one it is
+     * shows only in the child, so both are tried and the mismatch (ENOTDIR) tolerated, as is a path
+     * this kernel does not have.
+     */
+    private static void mask(ChildProgram program, String path) {
+        long tolerated = Step.errnos(linux_h.ENOENT(), linux_h.ENOTDIR());
+        long target = program.cString(path).address();
+        program.callTolerating(tolerated, "mount(/dev/null on " + path + ")", linux_h.SYS_mount(),
+                program.cString("/dev/null").address(), target, 0, linux_h.MS_BIND(), 0);
+        program.callTolerating(tolerated, "mount(empty tmpfs on " + path + ")", linux_h.SYS_mount(),
+                program.cString("tmpfs").address(), target, program.cString("tmpfs").address(),
+                linux_h.MS_RDONLY(), program.cString("size=0").address());
+    }
+
+    /** The latest earlier non-bind mount whose filesystem will hold this mount's target, if any. */
+    private Mount coveringMount(Mount mount) {
+        Mount covering = null;
+        for (Mount earlier : mounts) {
+            if (earlier == mount) {
+                break;
+            }
+            if (!earlier.isBind() && isUnder(mount.destination(), earlier.destination())) {
+                covering = earlier;
+            }
+        }
+        return covering;
+    }
+
+    private static boolean isUnder(String path, String dir) {
+        return path.startsWith(dir.endsWith("/") ? dir : dir + "/");
+    }
+
+    private static void createInChild(ChildProgram program, String root, String base, Mount mount) {
+        String[] rest = mount.destination().substring(base.length() + 1).split("/");
+        StringBuilder path = new StringBuilder(root).append(base);
+        for (int i = 0; i < rest.length; i++) {
+            path.append('/').append(rest[i]);
+            boolean file = i == rest.length - 1 && mount.isBind() && !Files.isDirectory(Path.of(mount.source()));
+            if (file) {
+                program.createFile(path.toString(), 0644);
+            } else {
+                program.mkdir(path.toString(), 0755);
+            }
+        }
+    }
+
+    private static long lockedFlags(long stFlags) {
+        long flags = 0;
+        if ((stFlags & linux_h.ST_NOSUID()) != 0) flags |= linux_h.MS_NOSUID();
+        if ((stFlags & linux_h.ST_NODEV()) != 0) flags |= linux_h.MS_NODEV();
+        if ((stFlags & linux_h.ST_NOEXEC()) != 0) flags |= linux_h.MS_NOEXEC();
+        if ((stFlags & linux_h.ST_NOATIME()) != 0) flags |= linux_h.MS_NOATIME();
+        if ((stFlags & linux_h.ST_NODIRATIME()) != 0) flags |= linux_h.MS_NODIRATIME();
+        if ((stFlags & linux_h.ST_RELATIME()) != 0) flags |= linux_h.MS_RELATIME();
+        return flags;
+    }
+
+    /**
+     * A bind mount is remounted read-only keeping the flags it has (statvfs's ST_*): in a user
+     * namespace the kernel refuses to clear nosuid, nodev, noexec or atime flags it locked.
+     */
+    private static void remountReadOnly(ChildProgram program, String target, long stFlags) {
+        program.mount(null, target, null,
+                linux_h.MS_BIND() | linux_h.MS_REMOUNT() | linux_h.MS_RDONLY() | lockedFlags(stFlags), null);
     }
 
     private void ensureTarget(String containerPath, boolean directory) {
@@ -82,74 +243,6 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Volume> volumes, 
             }
         }
     }
-
-    /** Appends the mount steps, ending with the process in the new root at {@code /}. */
-    public void addTo(ChildProgram program) {
-        String root = rootfs.toString();
-        program.mount(null, "/", null, linux_h.MS_REC() | linux_h.MS_PRIVATE(), null);
-        program.mount(root, root, null, linux_h.MS_BIND() | linux_h.MS_REC(), null);
-        program.mount("proc", root + "/proc", "proc", NOSUID_NODEV_NOEXEC, null);
-        if (newSysfs) {
-            program.mount("sysfs", root + "/sys", "sysfs", NOSUID_NODEV_NOEXEC | linux_h.MS_RDONLY(), null);
-        } else {
-            program.mount("/sys", root + "/sys", null, linux_h.MS_BIND() | linux_h.MS_REC(), null);
-            remountReadOnly(program, root + "/sys", Linux.mountFlags("/sys"));
-        }
-        program.mount("tmpfs", root + "/tmp", "tmpfs", linux_h.MS_NOSUID() | linux_h.MS_NODEV(), "mode=1777");
-        addDev(program, root + "/dev");
-        for (Volume volume : volumes) {
-            String target = root + volume.containerPath();
-            program.mount(volume.hostPath().toString(), target, null, linux_h.MS_BIND() | linux_h.MS_REC(), null);
-            if (volume.readOnly()) {
-                remountReadOnly(program, target, Linux.mountFlags(volume.hostPath().toString()));
-            }
-        }
-        if (readOnly) {
-            remountReadOnly(program, root, Linux.mountFlags(root));
-        }
-        // pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it.
-        program.chdir(root);
-        program.pivotRoot(".", ".", root);
-        program.umount2(".", linux_h.MNT_DETACH());
-        program.chdir("/");
-    }
-
-    private void addDev(ChildProgram program, String dev) {
-        program.mount("tmpfs", dev, "tmpfs", linux_h.MS_NOSUID() | linux_h.MS_STRICTATIME(), "mode=755,size=65536k");
-        for (String device : DEVICES) {
-            program.createFile(dev + "/" + device, 0666);
-            program.mount("/dev/" + device, dev + "/" + device, null, linux_h.MS_BIND(), null);
-        }
-        program.mkdir(dev + "/pts", 0755);
-        program.mount("devpts", dev + "/pts", "devpts", linux_h.MS_NOSUID() | linux_h.MS_NOEXEC(),
-                "newinstance,ptmxmode=0666,mode=0620" + (ttyGroup >= 0 ? ",gid=" + ttyGroup : ""));
-        program.symlink("pts/ptmx", dev + "/ptmx");
-        program.mkdir(dev + "/shm", 01777);
-        program.mount("shm", dev + "/shm", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=1777,size=65536k");
-        program.symlink("/proc/self/fd", dev + "/fd");
-        program.symlink("/proc/self/fd/0", dev + "/stdin");
-        program.symlink("/proc/self/fd/1", dev + "/stdout");
-        program.symlink("/proc/self/fd/2", dev + "/stderr");
-    }
-
-    /**
-     * A bind mount is remounted read-only keeping the flags it has (statvfs's ST_*): in a user
-     * namespace the kernel refuses to clear nosuid, nodev, noexec or atime flags it locked.
-     */
-    private static void remountReadOnly(ChildProgram program, String target, long stFlags) {
-        long flags = linux_h.MS_BIND() | linux_h.MS_REMOUNT() | linux_h.MS_RDONLY();
-        if ((stFlags & linux_h.ST_NOSUID()) != 0) flags |= linux_h.MS_NOSUID();
-        if ((stFlags & linux_h.ST_NODEV()) != 0) flags |= linux_h.MS_NODEV();
-        if ((stFlags & linux_h.ST_NOEXEC()) != 0) flags |= linux_h.MS_NOEXEC();
-        if ((stFlags & linux_h.ST_NOATIME()) != 0) flags |= linux_h.MS_NOATIME();
-        if ((stFlags & linux_h.ST_NODIRATIME()) != 0) flags |= linux_h.MS_NODIRATIME();
-        if ((stFlags & linux_h.ST_RELATIME()) != 0) flags |= linux_h.MS_RELATIME();
-        program.mount(null, target, null, flags, null);
-    }
-
-
-
-
 
     private static String reason(IOException e) {
         return e.getClass().getSimpleName().replace("Exception", "") + " " + e.getMessage();

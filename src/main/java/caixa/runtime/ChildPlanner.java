@@ -53,9 +53,9 @@ final class ChildPlanner {
             }
         }
         boolean ttyGroupMapped = !userNs || spec.gidMappings().stream().anyMatch(m -> m.mapsContainerId(TTY_GROUP));
-        boolean ownSysfs = !userNs || spec.namespaces().contains(Namespace.NET);
-        RootfsMounts mounts = new RootfsMounts(rootfs, spec.readOnlyRootfs(), spec.volumes(), ownSysfs,
-                ttyGroupMapped ? TTY_GROUP : -1);
+        RootfsMounts mounts = new RootfsMounts(rootfs, spec.readOnlyRootfs(), spec.mounts(), userNs,
+                spec.namespaces().contains(Namespace.NET), ttyGroupMapped ? TTY_GROUP : -1, spec.rootPropagation(),
+                spec.maskedPaths(), spec.readonlyPaths());
         mounts.prepareMountpoints();
         mounts.addTo(program);
         program.chdir(spec.workdir());

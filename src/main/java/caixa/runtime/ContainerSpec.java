@@ -2,6 +2,8 @@ package caixa.runtime;
 
 import caixa.cgroups.Resources;
 import caixa.cgroups.StaleCgroups;
+import caixa.rootfs.Mount;
+import caixa.rootfs.MountOptions;
 import caixa.rootfs.Volume;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param uidMappings    uid_map lines when a user namespace is created
  * @param gidMappings    gid_map lines when a user namespace is created
  * @param user           {@code UID[:GID]} or {@code NAME[:GROUP]} as in the rootfs, or null for root
- * @param volumes        bind mounts from the host
+ * @param mounts         the mounts, in order (default {@link Mount#defaults()}, then volumes)
  * @param readOnlyRootfs whether {@code /} is mounted read-only
  * @param stdin          where standard input comes from
  * @param stdout         where standard output goes
@@ -37,12 +39,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param resources      cgroup limits
  * @param cgroup         the cgroup to run in, relative to each hierarchy's root; null for none unless
  *                       limits are set (then {@code caixa/<id>}). A cgroup caixa creates, it removes.
+ * @param maskedPaths    paths hidden from the container (behind /dev/null or an empty tmpfs)
+ * @param readonlyPaths  paths made read-only in the container
+ * @param rootPropagation the propagation of the host's mounts as copied into the mount namespace
+ *                       (MS_PRIVATE | MS_REC unless told otherwise: nothing flows back to the host)
  */
 public record ContainerSpec(String id, Path rootfs, List<String> command, List<String> env, String workdir,
                             String hostname, Set<Namespace> namespaces, List<IdMapping> uidMappings,
-                            List<IdMapping> gidMappings, String user, List<Volume> volumes,
+                            List<IdMapping> gidMappings, String user, List<Mount> mounts,
                             boolean readOnlyRootfs, Stdio stdin, Stdio stdout, Stdio stderr,
-                            boolean dieWithParent, Duration execTimeout, Resources resources, String cgroup) {
+                            boolean dieWithParent, Duration execTimeout, Resources resources, String cgroup,
+                            List<String> maskedPaths, List<String> readonlyPaths, long rootPropagation) {
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
@@ -63,7 +70,9 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         namespaces = Set.copyOf(namespaces);
         uidMappings = List.copyOf(uidMappings);
         gidMappings = List.copyOf(gidMappings);
-        volumes = List.copyOf(volumes);
+        mounts = List.copyOf(mounts);
+        maskedPaths = List.copyOf(maskedPaths);
+        readonlyPaths = List.copyOf(readonlyPaths);
         if (!namespaces.contains(Namespace.MOUNT)) {
             throw new IllegalArgumentException("a container needs the mount namespace: its rootfs is mounted in it");
         }
@@ -114,7 +123,10 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         private final List<IdMapping> uidMappings = new ArrayList<>();
         private final List<IdMapping> gidMappings = new ArrayList<>();
         private String user;
-        private final List<Volume> volumes = new ArrayList<>();
+        private final List<Mount> mounts = new ArrayList<>(Mount.defaults());
+        private final List<String> maskedPaths = new ArrayList<>();
+        private final List<String> readonlyPaths = new ArrayList<>();
+        private long rootPropagation = MountOptions.propagation("rprivate");
         private boolean readOnlyRootfs;
         private Stdio stdin = Stdio.INHERIT;
         private Stdio stdout = Stdio.INHERIT;
@@ -192,8 +204,34 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
             return this;
         }
 
+        /** A host path bound into the container, after the default mounts. */
         public Builder volume(Volume volume) {
-            volumes.add(volume);
+            mounts.add(Mount.bind(volume.hostPath().toString(), volume.containerPath(), volume.readOnly()));
+            return this;
+        }
+
+        /** Replaces every mount (the defaults too), as an OCI bundle's config.json does. */
+        public Builder mounts(List<Mount> all) {
+            mounts.clear();
+            mounts.addAll(all);
+            return this;
+        }
+
+        public Builder maskedPaths(List<String> paths) {
+            maskedPaths.clear();
+            maskedPaths.addAll(paths);
+            return this;
+        }
+
+        public Builder readonlyPaths(List<String> paths) {
+            readonlyPaths.clear();
+            readonlyPaths.addAll(paths);
+            return this;
+        }
+
+        /** MS_* propagation flags for the rootfs (see {@link MountOptions#propagation(String)}). */
+        public Builder rootPropagation(long flags) {
+            this.rootPropagation = flags;
             return this;
         }
 
@@ -248,9 +286,10 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
             String effectiveHostname = hostnameSet ? hostname
                     : namespaces.contains(Namespace.UTS) ? id : null;
             return new ContainerSpec(id, rootfs, command, env, workdir, effectiveHostname, namespaces,
-                    uidMappings, gidMappings, user, volumes, readOnlyRootfs, stdin, stdout, stderr,
+                    uidMappings, gidMappings, user, mounts, readOnlyRootfs, stdin, stdout, stderr,
                     dieWithParent, execTimeout, resources,
-                    cgroup != null ? cgroup : ownCgroup ? defaultCgroup(id) : null);
+                    cgroup != null ? cgroup : ownCgroup ? defaultCgroup(id) : null,
+                    maskedPaths, readonlyPaths, rootPropagation);
         }
     }
 }
