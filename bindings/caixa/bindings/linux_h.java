@@ -158,6 +158,15 @@ public class linux_h extends linux_h$shared {
     public static int O_NONBLOCK() {
         return O_NONBLOCK;
     }
+    private static final int F_SETFD = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SETFD 2
+     * }
+     */
+    public static int F_SETFD() {
+        return F_SETFD;
+    }
     private static final int AT_REMOVEDIR = (int)512L;
     /**
      * {@snippet lang=c :
@@ -166,6 +175,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int AT_REMOVEDIR() {
         return AT_REMOVEDIR;
+    }
+    private static final int AT_EMPTY_PATH = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define AT_EMPTY_PATH 4096
+     * }
+     */
+    public static int AT_EMPTY_PATH() {
+        return AT_EMPTY_PATH;
     }
     private static final int MS_RDONLY = (int)1L;
     /**
@@ -1856,6 +1874,67 @@ public class linux_h extends linux_h$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class mkfifo {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            linux_h.C_INT,
+            linux_h.C_POINTER,
+            linux_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("mkfifo");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int mkfifo(const char *__path, __mode_t __mode)
+     * }
+     */
+    public static FunctionDescriptor mkfifo$descriptor() {
+        return mkfifo.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int mkfifo(const char *__path, __mode_t __mode)
+     * }
+     */
+    public static MethodHandle mkfifo$handle() {
+        return mkfifo.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int mkfifo(const char *__path, __mode_t __mode)
+     * }
+     */
+    public static MemorySegment mkfifo$address() {
+        return mkfifo.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int mkfifo(const char *__path, __mode_t __mode)
+     * }
+     */
+    public static int mkfifo(MemorySegment __path, int __mode) {
+        var mh$ = mkfifo.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mkfifo", __path, __mode);
+            }
+            return (int)mh$.invokeExact(__path, __mode);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int CLD_EXITED = (int)1L;
     /**
      * {@snippet lang=c :
@@ -2516,6 +2595,24 @@ public class linux_h extends linux_h$shared {
      */
     public static int SYS_execve() {
         return SYS_execve;
+    }
+    private static final int SYS_execveat = (int)322L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_execveat 322
+     * }
+     */
+    public static int SYS_execveat() {
+        return SYS_execveat;
+    }
+    private static final int SYS_fcntl = (int)72L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fcntl 72
+     * }
+     */
+    public static int SYS_fcntl() {
+        return SYS_fcntl;
     }
     private static final int SYS_ioctl = (int)16L;
     /**

@@ -4,24 +4,13 @@
  * thread state), uses only registers, its own stack and the plan, and leaves by the exit syscall.
  */
 #include "caixa_trampoline.h"
+#include "caixa_syscall.h"
 
 #include <signal.h>
 #include <stddef.h>
 #include <sys/syscall.h>
 
 #if defined(__x86_64__)
-
-static inline long raw_syscall6(long nr, long a, long b, long c, long d, long e, long f) {
-    register long r10 __asm__("r10") = d;
-    register long r8 __asm__("r8") = e;
-    register long r9 __asm__("r9") = f;
-    long ret;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
 
 /*
  * long caixa_clone3(void *args, size_t size, int (*fn)(void *), void *arg)
@@ -50,21 +39,6 @@ __asm__(".text\n"
         ".size caixa_clone3, .-caixa_clone3\n");
 
 #elif defined(__aarch64__)
-
-static inline long raw_syscall6(long nr, long a, long b, long c, long d, long e, long f) {
-    register long x8 __asm__("x8") = nr;
-    register long x0 __asm__("x0") = a;
-    register long x1 __asm__("x1") = b;
-    register long x2 __asm__("x2") = c;
-    register long x3 __asm__("x3") = d;
-    register long x4 __asm__("x4") = e;
-    register long x5 __asm__("x5") = f;
-    __asm__ volatile("svc #0"
-                     : "+r"(x0)
-                     : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
-                     : "memory");
-    return x0;
-}
 
 __asm__(".text\n"
         ".p2align 4\n"

@@ -54,6 +54,7 @@ public final class Linux {
             capturingErrno(linux_h.statvfs$address(), linux_h.statvfs$descriptor());
     private static final MethodHandle MKDIRAT =
             capturingErrno(linux_h.mkdirat$address(), linux_h.mkdirat$descriptor());
+    private static final MethodHandle MKFIFO = capturingErrno(linux_h.mkfifo$address(), linux_h.mkfifo$descriptor());
     private static final MethodHandle UNLINKAT =
             capturingErrno(linux_h.unlinkat$address(), linux_h.unlinkat$descriptor());
     // openat(int, const char *, int, ...): the mode is the first variadic argument, promoted to int.
@@ -181,6 +182,18 @@ public final class Linux {
             }
             check(r, state, "mkdir(" + path + ")");
             return true;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** mkfifo(3). */
+    public static void mkfifo(String path, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            check((int) MKFIFO.invokeExact(state, arena.allocateFrom(path), mode), state, "mkfifo(" + path + ")");
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -3,6 +3,7 @@ package caixa.runtime;
 import caixa.bindings.linux_h;
 import caixa.rootfs.RootfsMounts;
 import caixa.spawn.ChildProgram;
+import caixa.spawn.StartGate;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +28,12 @@ final class ChildPlanner {
     /**
      * @param stdio for each of 0, 1 and 2, the parent's descriptor to put there, or -1 to inherit
      */
+    /**
+     * @param startFifoFd an O_PATH descriptor of the start FIFO when the container is only created
+     *                    (its init then waits in caixa-init), or -1
+     */
     static void plan(ContainerSpec spec, Path rootfs, UserIds user, int[] stdio, boolean placedByParent,
-                     ChildProgram program) {
+                     int startFifoFd, ChildProgram program) {
         boolean userNs = spec.namespaces().contains(Namespace.USER);
         program.unblockAllSignals();
         if (spec.dieWithParent()) {
@@ -66,7 +71,15 @@ final class ChildPlanner {
             switchIds(program, user, userNs);
         }
         program.closeOnExecFrom(3);
-        addExec(program, spec.command(), environment(spec, user));
+        List<String> env = environment(spec, user);
+        List<String> candidates = execCandidates(spec.command(), env);
+        if (startFifoFd >= 0) {
+            StartGate.planWait(program, startFifoFd, candidates, spec.command(), env);
+            return;
+        }
+        for (int i = 0; i < candidates.size(); i++) {
+            program.execve(candidates.get(i), spec.command(), env, i < candidates.size() - 1);
+        }
     }
 
     private static void switchIds(ChildProgram program, UserIds ids, boolean userNs) {
@@ -104,12 +117,14 @@ final class ChildPlanner {
         return list;
     }
 
-    /** A command without a slash is looked up in the container's PATH, as execvp does, one execve per entry. */
-    private static void addExec(ChildProgram program, List<String> argv, List<String> env) {
+    /**
+     * The paths execve will try, in order: a command without a slash is looked up in the container's
+     * PATH, as execvp does (inside the container, so it becomes one execve per entry).
+     */
+    static List<String> execCandidates(List<String> argv, List<String> env) {
         String command = argv.getFirst();
         if (command.contains("/")) {
-            program.execve(command, argv, env, false);
-            return;
+            return List.of(command);
         }
         String path = env.stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5))
                 .reduce((a, b) -> b).orElse(DEFAULT_PATH);
@@ -117,8 +132,6 @@ final class ChildPlanner {
         for (String dir : path.split(":")) {
             candidates.add((dir.isEmpty() ? "." : dir) + "/" + command);
         }
-        for (int i = 0; i < candidates.size(); i++) {
-            program.execve(candidates.get(i), argv, env, i < candidates.size() - 1);
-        }
+        return candidates;
     }
 }

@@ -11,6 +11,7 @@ import caixa.spawn.ChildProcess;
 import caixa.spawn.ChildProgram;
 import caixa.spawn.ExitStatus;
 import caixa.spawn.SpawnTimeoutException;
+import caixa.spawn.StartGate;
 import caixa.spawn.Spawner;
 import caixa.spawn.StepFailedException;
 
@@ -57,12 +58,16 @@ public final class Container implements AutoCloseable {
         UserIds user = UserIds.resolve(spec.user(), rootfs);
         int[][] pipes = new int[3][];
         ContainerCgroup cgroup = null;
+        int fifoFd = -1;
         try (Arena arena = Arena.ofConfined()) {
+            if (spec.startFifo() != null) {
+                fifoFd = StartGate.openForChild(spec.startFifo());
+            }
             cgroup = ContainerCgroup.setUp(spec);
             boolean placedByParent = cgroup != null && cgroup.cgroup().hasV1();
             int[] childStdio = openStdio(spec, pipes);
             ChildProgram program = new ChildProgram(arena);
-            ChildPlanner.plan(spec, rootfs, user, childStdio, placedByParent, program);
+            ChildPlanner.plan(spec, rootfs, user, childStdio, placedByParent, fifoFd, program);
             Spawner.CloneOptions options = new Spawner.CloneOptions(ChildPlanner.cloneFlags(spec, placedByParent),
                     cgroup == null ? -1 : cgroup.cgroup().unifiedFd(), spec.execTimeout());
             ContainerCgroup placement = cgroup;
@@ -89,6 +94,10 @@ public final class Container implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             abandon(pipes, cgroup);
             throw e;
+        } finally {
+            if (fifoFd >= 0) {
+                Linux.close(fifoFd);
+            }
         }
     }
 

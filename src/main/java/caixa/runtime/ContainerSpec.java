@@ -41,6 +41,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *                       limits are set (then {@code caixa/<id>}). A cgroup caixa creates, it removes.
  * @param maskedPaths    paths hidden from the container (behind /dev/null or an empty tmpfs)
  * @param readonlyPaths  paths made read-only in the container
+ * @param startFifo      when set, the container is only created: its init waits until this FIFO is
+ *                       opened for reading (see {@link caixa.spawn.StartGate}), as OCI's create/start split asks
  * @param rootPropagation the propagation of the host's mounts as copied into the mount namespace
  *                       (MS_PRIVATE | MS_REC unless told otherwise: nothing flows back to the host)
  */
@@ -49,7 +51,8 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                             List<IdMapping> gidMappings, String user, List<Mount> mounts,
                             boolean readOnlyRootfs, Stdio stdin, Stdio stdout, Stdio stderr,
                             boolean dieWithParent, Duration execTimeout, Resources resources, String cgroup,
-                            List<String> maskedPaths, List<String> readonlyPaths, long rootPropagation) {
+                            List<String> maskedPaths, List<String> readonlyPaths, long rootPropagation,
+                            Path startFifo) {
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
@@ -127,6 +130,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         private final List<String> maskedPaths = new ArrayList<>();
         private final List<String> readonlyPaths = new ArrayList<>();
         private long rootPropagation = MountOptions.propagation("rprivate");
+        private Path startFifo;
         private boolean readOnlyRootfs;
         private Stdio stdin = Stdio.INHERIT;
         private Stdio stdout = Stdio.INHERIT;
@@ -229,6 +233,12 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
             return this;
         }
 
+        /** Creates the container without starting its command: see {@link ContainerSpec#startFifo()}. */
+        public Builder startFifo(Path fifo) {
+            this.startFifo = fifo;
+            return this;
+        }
+
         /** MS_* propagation flags for the rootfs (see {@link MountOptions#propagation(String)}). */
         public Builder rootPropagation(long flags) {
             this.rootPropagation = flags;
@@ -289,7 +299,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                     uidMappings, gidMappings, user, mounts, readOnlyRootfs, stdin, stdout, stderr,
                     dieWithParent, execTimeout, resources,
                     cgroup != null ? cgroup : ownCgroup ? defaultCgroup(id) : null,
-                    maskedPaths, readonlyPaths, rootPropagation);
+                    maskedPaths, readonlyPaths, rootPropagation, startFifo);
         }
     }
 }

@@ -24,7 +24,6 @@ public final class ChildProgram {
     private final List<Step> steps = new ArrayList<>();
     /** Where the child stops for the parent, in order: index into steps, and the barrier's name. */
     private final List<Barrier> barriers = new ArrayList<>();
-    private Barrier startBarrier;
 
     record Barrier(int index, String name) {
     }
@@ -95,41 +94,17 @@ public final class ChildProgram {
      * a byte back. If the parent dies instead, the child reads end of file and exits.
      */
     public ChildProgram barrier(String name) {
-        if (startBarrier != null) {
-            throw new IllegalStateException("no barrier can follow the start barrier");
-        }
         barriers.add(new Barrier(steps.size(), name));
-        return this;
-    }
-
-    /**
-     * The child tells the parent it is ready, then waits until some process opens the FIFO that
-     * {@code fifoFd} (an O_PATH descriptor the parent opened) refers to for reading: {@code caixa start}
-     * does that, possibly long after the process that created the container has exited. Opening goes
-     * through /proc/self/fd, so it works after pivot_root; the FIFO's write end is close-on-exec, so the
-     * reader sees end of file exactly when execve succeeds.
-     */
-    public ChildProgram awaitStart(int fifoFd) {
-        if (startBarrier != null) {
-            throw new IllegalStateException("a child program has one start barrier");
-        }
-        startBarrier = new Barrier(steps.size(), "start");
-        call("open(exec fifo)", linux_h.SYS_openat(), linux_h.AT_FDCWD(),
-                cString("/proc/self/fd/" + fifoFd).address(), linux_h.O_WRONLY() | linux_h.O_CLOEXEC(), 0);
         return this;
     }
 
     /** Whether the child stops for its parent at some point (then it cannot be cloned with CLONE_VFORK). */
     boolean hasBarriers() {
-        return !barriers.isEmpty() || startBarrier != null;
+        return !barriers.isEmpty();
     }
 
     List<String> barrierNames() {
         return barriers.stream().map(Barrier::name).toList();
-    }
-
-    boolean hasStartBarrier() {
-        return startBarrier != null;
     }
 
     /** unshare(2), for namespaces that must be entered after the parent's release (cgroup, once placed). */
@@ -219,13 +194,27 @@ public final class ChildProgram {
     }
 
     /**
+     * execveat(fd, "", argv, envp, AT_EMPTY_PATH): runs a program the parent opened, whatever the
+     * child's root is by now.
+     */
+    public ChildProgram execveat(int fd, String shownAs, List<String> argv, List<String> envp) {
+        return call("execveat(" + shownAs + ")", linux_h.SYS_execveat(), fd, cString("").address(),
+                cStringArray(argv).address(), cStringArray(envp).address(), linux_h.AT_EMPTY_PATH());
+    }
+
+    /** Lets {@code fd} survive execve (close_range marked it close-on-exec with the rest). */
+    public ChildProgram keepOpenOnExec(int fd) {
+        return call("fcntl(" + fd + ", F_SETFD, 0)", linux_h.SYS_fcntl(), fd, linux_h.F_SETFD(), 0);
+    }
+
+    /**
      * The steps as the trampoline reads them: each barrier becomes "write a byte to the notify pipe,
      * read a byte from the release pipe", and the child first closes its copy of the release pipe's
      * write end, so that a dead parent means end of file rather than a wait forever.
      */
     List<Step> resolve(int notifyWriteFd, int releaseReadFd, int releaseWriteFd) {
         List<Step> resolved = new ArrayList<>();
-        MemorySegment byteBuffer = barriers.isEmpty() && startBarrier == null ? null : arena.allocate(1);
+        MemorySegment byteBuffer = barriers.isEmpty() ? null : arena.allocate(1);
         int next = 0;
         for (int i = 0; i <= steps.size(); i++) {
             if (i == 0 && !barriers.isEmpty()) {
@@ -238,10 +227,6 @@ public final class ChildProgram {
                 resolved.add(new Step("read(release pipe, " + name + ")", linux_h.SYS_read(),
                         new long[] {releaseReadFd, byteBuffer.address(), 1}, 0, true));
                 next++;
-            }
-            if (startBarrier != null && startBarrier.index() == i) {
-                resolved.add(new Step("write(notify pipe, start)", linux_h.SYS_write(),
-                        new long[] {notifyWriteFd, byteBuffer.address(), 1}, 0, false));
             }
             if (i < steps.size()) {
                 resolved.add(steps.get(i));

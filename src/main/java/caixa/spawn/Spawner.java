@@ -56,11 +56,9 @@ public final class Spawner {
     }
 
     /**
-     * Starts {@code program}. Returns once the child has exec'd its command, or, when the program has
-     * a start barrier, once the child waits there. Throws {@link StepFailedException} (the child is
-     * reaped) when a step failed, {@link SyscallException} when clone3 itself failed. The program's
-     * arena may be closed once this returns or throws, unless the child waits at a start barrier
-     * (then it lives until the child has exec'd or died: see {@link ChildProgram#awaitStart}).
+     * Starts {@code program}. Returns once the child has exec'd its command. Throws
+     * {@link StepFailedException} (the child is reaped) when a step failed, {@link SyscallException}
+     * when clone3 itself failed. The program's arena may be closed once this returns or throws.
      */
     public static ChildProcess spawn(ChildProgram program, CloneOptions options, BarrierHandler handler) {
         Arena arena = program.arena();
@@ -94,11 +92,7 @@ public final class Spawner {
                     Linux.write(release[1], "x", "release pipe");
                 }
                 closeQuietly(release, 1);
-                if (program.hasStartBarrier()) {
-                    awaitBarrier(child, report[0], notify[0], steps, timeoutMillis, "start");
-                } else {
-                    awaitExec(child, report[0], steps, timeoutMillis);
-                }
+                awaitExec(child, report[0], steps, timeoutMillis);
                 return child;
             } catch (RuntimeException | Error e) {
                 // The child may still be running on memory of this arena: it must be dead before we return.
