@@ -1,0 +1,5 @@
+package caixa.spec.json;
+
+public enum JsonNull implements JsonValue {
+    NULL
+}
