@@ -509,6 +509,15 @@ public class linux_h extends linux_h$shared {
     public static int PR_SET_PDEATHSIG() {
         return PR_SET_PDEATHSIG;
     }
+    private static final int PR_SET_NO_NEW_PRIVS = (int)38L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SET_NO_NEW_PRIVS 38
+     * }
+     */
+    public static int PR_SET_NO_NEW_PRIVS() {
+        return PR_SET_NO_NEW_PRIVS;
+    }
     private static final int CAIXA_STEP_FAIL_ON_ZERO = (int)1L;
     /**
      * {@snippet lang=c :
@@ -517,6 +526,24 @@ public class linux_h extends linux_h$shared {
      */
     public static int CAIXA_STEP_FAIL_ON_ZERO() {
         return CAIXA_STEP_FAIL_ON_ZERO;
+    }
+    private static final int CAIXA_STEP_KEEP_RESULT = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define CAIXA_STEP_KEEP_RESULT 2
+     * }
+     */
+    public static int CAIXA_STEP_KEEP_RESULT() {
+        return CAIXA_STEP_KEEP_RESULT;
+    }
+    private static final int CAIXA_STEP_USE_RESULT = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define CAIXA_STEP_USE_RESULT 4
+     * }
+     */
+    public static int CAIXA_STEP_USE_RESULT() {
+        return CAIXA_STEP_USE_RESULT;
     }
     private static final int CAIXA_CHILD_FAILED = (int)127L;
     /**
@@ -2401,6 +2428,69 @@ public class linux_h extends linux_h$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int RLIMIT_CPU = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum __rlimit_resource.RLIMIT_CPU = 0
+     * }
+     */
+    public static int RLIMIT_CPU() {
+        return RLIMIT_CPU;
+    }
+    private static final int RLIMIT_FSIZE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum __rlimit_resource.RLIMIT_FSIZE = 1
+     * }
+     */
+    public static int RLIMIT_FSIZE() {
+        return RLIMIT_FSIZE;
+    }
+    private static final int RLIMIT_DATA = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum __rlimit_resource.RLIMIT_DATA = 2
+     * }
+     */
+    public static int RLIMIT_DATA() {
+        return RLIMIT_DATA;
+    }
+    private static final int RLIMIT_STACK = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum __rlimit_resource.RLIMIT_STACK = 3
+     * }
+     */
+    public static int RLIMIT_STACK() {
+        return RLIMIT_STACK;
+    }
+    private static final int RLIMIT_CORE = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum __rlimit_resource.RLIMIT_CORE = 4
+     * }
+     */
+    public static int RLIMIT_CORE() {
+        return RLIMIT_CORE;
+    }
+    private static final int RLIMIT_NOFILE = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * enum __rlimit_resource.RLIMIT_NOFILE = 7
+     * }
+     */
+    public static int RLIMIT_NOFILE() {
+        return RLIMIT_NOFILE;
+    }
+    private static final int RLIMIT_AS = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * enum __rlimit_resource.RLIMIT_AS = 9
+     * }
+     */
+    public static int RLIMIT_AS() {
+        return RLIMIT_AS;
+    }
 
     private static class caixa_spawn {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -2524,6 +2614,24 @@ public class linux_h extends linux_h$shared {
     public static int AT_FDCWD() {
         return AT_FDCWD;
     }
+    private static final int S_IFCHR = (int)8192L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFCHR 8192
+     * }
+     */
+    public static int S_IFCHR() {
+        return S_IFCHR;
+    }
+    private static final int S_IFBLK = (int)24576L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFBLK 24576
+     * }
+     */
+    public static int S_IFBLK() {
+        return S_IFBLK;
+    }
     private static final int S_IFREG = (int)32768L;
     /**
      * {@snippet lang=c :
@@ -2532,6 +2640,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int S_IFREG() {
         return S_IFREG;
+    }
+    private static final int S_IFIFO = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFIFO 4096
+     * }
+     */
+    public static int S_IFIFO() {
+        return S_IFIFO;
     }
     private static final int CLOSE_RANGE_CLOEXEC = (int)4L;
     /**
@@ -2604,6 +2721,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int SYS_execveat() {
         return SYS_execveat;
+    }
+    private static final int SYS_fchownat = (int)260L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_fchownat 260
+     * }
+     */
+    public static int SYS_fchownat() {
+        return SYS_fchownat;
     }
     private static final int SYS_fcntl = (int)72L;
     /**
@@ -2802,6 +2928,87 @@ public class linux_h extends linux_h$shared {
      */
     public static int SYS_write() {
         return SYS_write;
+    }
+    private static final int RLIMIT_RSS = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_RSS 5
+     * }
+     */
+    public static int RLIMIT_RSS() {
+        return RLIMIT_RSS;
+    }
+    private static final int RLIMIT_NPROC = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_NPROC 6
+     * }
+     */
+    public static int RLIMIT_NPROC() {
+        return RLIMIT_NPROC;
+    }
+    private static final int RLIMIT_MEMLOCK = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_MEMLOCK 8
+     * }
+     */
+    public static int RLIMIT_MEMLOCK() {
+        return RLIMIT_MEMLOCK;
+    }
+    private static final int RLIMIT_LOCKS = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_LOCKS 10
+     * }
+     */
+    public static int RLIMIT_LOCKS() {
+        return RLIMIT_LOCKS;
+    }
+    private static final int RLIMIT_SIGPENDING = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_SIGPENDING 11
+     * }
+     */
+    public static int RLIMIT_SIGPENDING() {
+        return RLIMIT_SIGPENDING;
+    }
+    private static final int RLIMIT_MSGQUEUE = (int)12L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_MSGQUEUE 12
+     * }
+     */
+    public static int RLIMIT_MSGQUEUE() {
+        return RLIMIT_MSGQUEUE;
+    }
+    private static final int RLIMIT_NICE = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_NICE 13
+     * }
+     */
+    public static int RLIMIT_NICE() {
+        return RLIMIT_NICE;
+    }
+    private static final int RLIMIT_RTPRIO = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_RTPRIO 14
+     * }
+     */
+    public static int RLIMIT_RTPRIO() {
+        return RLIMIT_RTPRIO;
+    }
+    private static final int RLIMIT_RTTIME = (int)15L;
+    /**
+     * {@snippet lang=c :
+     * #define RLIMIT_RTTIME 15
+     * }
+     */
+    public static int RLIMIT_RTTIME() {
+        return RLIMIT_RTTIME;
     }
 }
 

@@ -70,10 +70,14 @@ static int fail(const struct caixa_program *program, int64_t step, long error) {
 
 static int run_steps(void *arg) {
     const struct caixa_program *program = arg;
+    long kept = -1;
     for (uint64_t i = 0; i < program->step_count; i++) {
         const struct caixa_step *s = &program->steps[i];
-        long ret = raw_syscall6(s->nr, s->args[0], s->args[1], s->args[2], s->args[3], s->args[4],
-                                s->args[5]);
+        long first = (s->flags & CAIXA_STEP_USE_RESULT) ? kept : s->args[0];
+        long ret = raw_syscall6(s->nr, first, s->args[1], s->args[2], s->args[3], s->args[4], s->args[5]);
+        if (s->flags & CAIXA_STEP_KEEP_RESULT) {
+            kept = ret;
+        }
         if (ret < 0 && ret > -4096 && !(-ret < 64 && (s->tolerated_errnos >> -ret) & 1)) {
             return fail(program, (int64_t)i, -ret);
         }

@@ -16,6 +16,10 @@
 
 /* A zero result ends the program, like an error (read() at end of file: the parent went away). */
 #define CAIXA_STEP_FAIL_ON_ZERO 1
+/* Keep this step's result (a descriptor openat returned, say) for a later CAIXA_STEP_USE_RESULT step. */
+#define CAIXA_STEP_KEEP_RESULT 2
+/* Pass the kept result as args[0] (write to, ioctl on or dup3 the descriptor a step opened). */
+#define CAIXA_STEP_USE_RESULT 4
 
 /* The exit status of a child whose program failed; the parent learns the reason from the pipe. */
 #define CAIXA_CHILD_FAILED 127

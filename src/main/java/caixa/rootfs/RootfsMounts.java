@@ -27,10 +27,11 @@ import java.util.List;
  * @param rootPropagation MS_* propagation for the host's mounts as copied into the namespace
  * @param maskedPaths     paths hidden behind /dev/null (files) or an empty read-only tmpfs (directories)
  * @param readonlyPaths   paths remounted read-only
+ * @param devices         device nodes to create in /dev besides the defaults
  */
 public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, boolean userNamespace,
                            boolean netNamespace, int ttyGroup, long rootPropagation,
-                           List<String> maskedPaths, List<String> readonlyPaths) {
+                           List<String> maskedPaths, List<String> readonlyPaths, List<Device> devices) {
 
     /** Device nodes every container gets, bound from the host's /dev (mknod needs privileges a user namespace lacks). */
     public static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
@@ -41,6 +42,7 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
         mounts = List.copyOf(mounts);
         maskedPaths = List.copyOf(maskedPaths);
         readonlyPaths = List.copyOf(readonlyPaths);
+        devices = List.copyOf(devices);
     }
 
     /**
@@ -68,6 +70,9 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
         program.mount(root, root, null, linux_h.MS_BIND() | linux_h.MS_REC(), null);
         for (Mount mount : mounts) {
             addMount(program, root, mount);
+        }
+        for (Device device : devices) {
+            addDevice(program, root, device);
         }
         if (readOnly) {
             remountReadOnly(program, root, Linux.mountFlags(root));
@@ -144,6 +149,28 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
         program.symlink("/proc/self/fd/0", dev + "/stdin");
         program.symlink("/proc/self/fd/1", dev + "/stdout");
         program.symlink("/proc/self/fd/2", dev + "/stderr");
+    }
+
+    /**
+     * mknod where we may; in a user namespace, where mknod is not allowed, the host's node is bound
+     * onto an empty file, as runc does.
+     */
+    private void addDevice(ChildProgram program, String root, Device device) {
+        String target = root + device.path();
+        if (userNamespace) {
+            program.createFile(target, 0666);
+            program.mount(device.path(), target, null, linux_h.MS_BIND(), null);
+            return;
+        }
+        int type = switch (device.type()) {
+            case "b" -> linux_h.S_IFBLK();
+            case "p" -> linux_h.S_IFIFO();
+            default -> linux_h.S_IFCHR();
+        };
+        program.callTolerating(Step.errnos(linux_h.EEXIST()), "mknod(" + device.path() + ")", linux_h.SYS_mknodat(),
+                linux_h.AT_FDCWD(), program.cString(target).address(), type | (device.fileMode() & 07777), device.devT());
+        program.call("chown(" + device.path() + ")", linux_h.SYS_fchownat(), linux_h.AT_FDCWD(),
+                program.cString(target).address(), device.uid(), device.gid(), 0);
     }
 
     /**

@@ -5,11 +5,14 @@ import caixa.rootfs.RootfsMounts;
 import caixa.spawn.ChildProgram;
 import caixa.spawn.StartGate;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Turns a {@link ContainerSpec} into the child program: every decision about the container is made
@@ -33,11 +36,26 @@ final class ChildPlanner {
      *                    (its init then waits in caixa-init), or -1
      */
     static void plan(ContainerSpec spec, Path rootfs, UserIds user, int[] stdio, boolean placedByParent,
-                     int startFifoFd, ChildProgram program) {
-        boolean userNs = spec.namespaces().contains(Namespace.USER);
+                     int startFifoFd, Map<Namespace, Integer> joinFds, ChildProgram program) {
+        boolean userNs = spec.namespaces().contains(Namespace.USER) && !joinFds.containsKey(Namespace.USER);
         program.unblockAllSignals();
         if (spec.dieWithParent()) {
             program.dieWithParent(linux_h.SIGKILL());
+        }
+        // The user namespace first: it decides what the others may be joined with.
+        joinFds.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey((a, b) -> a == Namespace.USER ? -1 : b == Namespace.USER ? 1 : a.compareTo(b)))
+                .forEach(e -> program.call("setns(" + spec.joinNamespaces().get(e.getKey()) + ")", linux_h.SYS_setns(),
+                        e.getValue(), e.getKey().cloneFlag()));
+        for (Rlimit rlimit : spec.rlimits()) {
+            MemorySegment limits = program.arena().allocate(JAVA_LONG, 2);
+            limits.setAtIndex(JAVA_LONG, 0, rlimit.soft());
+            limits.setAtIndex(JAVA_LONG, 1, rlimit.hard());
+            program.call("prlimit(" + rlimit.type() + ", " + rlimit.soft() + ":" + rlimit.hard() + ")",
+                    linux_h.SYS_prlimit64(), 0, rlimit.resource(), limits.address(), 0);
+        }
+        if (spec.oomScoreAdj() != null) {
+            program.writeFile("/proc/self/oom_score_adj", Integer.toString(spec.oomScoreAdj()));
         }
         if (userNs || placedByParent) {
             program.barrier(PLACEMENT);
@@ -58,17 +76,25 @@ final class ChildPlanner {
             }
         }
         boolean ttyGroupMapped = !userNs || spec.gidMappings().stream().anyMatch(m -> m.mapsContainerId(TTY_GROUP));
-        RootfsMounts mounts = new RootfsMounts(rootfs, spec.readOnlyRootfs(), spec.mounts(), userNs,
-                spec.namespaces().contains(Namespace.NET), ttyGroupMapped ? TTY_GROUP : -1, spec.rootPropagation(),
-                spec.maskedPaths(), spec.readonlyPaths());
+        RootfsMounts mounts = new RootfsMounts(rootfs, spec.readOnlyRootfs(), spec.mounts(),
+                spec.namespaces().contains(Namespace.USER), spec.namespaces().contains(Namespace.NET),
+                ttyGroupMapped ? TTY_GROUP : -1, spec.rootPropagation(), spec.maskedPaths(), spec.readonlyPaths(),
+                spec.devices());
         mounts.prepareMountpoints();
         mounts.addTo(program);
+        spec.sysctl().forEach((key, value) -> program.writeFile("/proc/sys/" + key.replace('.', '/'), value));
+        if (spec.umask() >= 0) {
+            program.call("umask(0" + Integer.toOctalString(spec.umask()) + ")", linux_h.SYS_umask(), spec.umask());
+        }
         program.chdir(spec.workdir());
         if (spec.hostname() != null) {
             program.sethostname(spec.hostname());
         }
-        if (user != UserIds.ROOT) {
-            switchIds(program, user, userNs);
+        if (user != UserIds.ROOT || !spec.additionalGids().isEmpty()) {
+            switchIds(program, user.withGroups(spec.additionalGids()), userNs);
+        }
+        if (spec.noNewPrivileges()) {
+            program.call("prctl(PR_SET_NO_NEW_PRIVS)", linux_h.SYS_prctl(), linux_h.PR_SET_NO_NEW_PRIVS(), 1, 0, 0, 0);
         }
         program.closeOnExecFrom(3);
         List<String> env = environment(spec, user);
@@ -95,9 +121,12 @@ final class ChildPlanner {
         return caixa.linux.Linux.getuid() == 0;
     }
 
-    /** Namespaces created by clone3 itself; a cgroup namespace waits for a parent's placement. */
+    /**
+     * Namespaces created by clone3 itself: not those joined (setns), and not a cgroup namespace that
+     * must wait for the parent's placement.
+     */
     static long cloneFlags(ContainerSpec spec, boolean placedByParent) {
-        long flags = Namespace.cloneFlags(spec.namespaces());
+        long flags = Namespace.cloneFlags(spec.namespaces()) & ~Namespace.cloneFlags(spec.joinNamespaces().keySet());
         return placedByParent ? flags & ~Namespace.CGROUP.cloneFlag() : flags;
     }
 

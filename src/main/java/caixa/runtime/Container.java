@@ -23,6 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -59,7 +61,12 @@ public final class Container implements AutoCloseable {
         int[][] pipes = new int[3][];
         ContainerCgroup cgroup = null;
         int fifoFd = -1;
+        Map<Namespace, Integer> joinFds = new EnumMap<>(Namespace.class);
         try (Arena arena = Arena.ofConfined()) {
+            for (Map.Entry<Namespace, Path> join : spec.joinNamespaces().entrySet()) {
+                joinFds.put(join.getKey(), Linux.openat(linux_h.AT_FDCWD(), join.getValue().toString(),
+                        linux_h.O_RDONLY() | linux_h.O_CLOEXEC(), 0));
+            }
             if (spec.startFifo() != null) {
                 fifoFd = StartGate.openForChild(spec.startFifo());
             }
@@ -67,12 +74,12 @@ public final class Container implements AutoCloseable {
             boolean placedByParent = cgroup != null && cgroup.cgroup().hasV1();
             int[] childStdio = openStdio(spec, pipes);
             ChildProgram program = new ChildProgram(arena);
-            ChildPlanner.plan(spec, rootfs, user, childStdio, placedByParent, fifoFd, program);
+            ChildPlanner.plan(spec, rootfs, user, childStdio, placedByParent, fifoFd, joinFds, program);
             Spawner.CloneOptions options = new Spawner.CloneOptions(ChildPlanner.cloneFlags(spec, placedByParent),
                     cgroup == null ? -1 : cgroup.cgroup().unifiedFd(), spec.execTimeout());
             ContainerCgroup placement = cgroup;
             ChildProcess init = Spawner.spawn(program, options, (barrier, pid) -> {
-                if (spec.namespaces().contains(Namespace.USER)) {
+                if (spec.namespaces().contains(Namespace.USER) && !joinFds.containsKey(Namespace.USER)) {
                     writeIdMaps(spec, pid);
                 }
                 if (placedByParent) {
@@ -98,6 +105,7 @@ public final class Container implements AutoCloseable {
             if (fifoFd >= 0) {
                 Linux.close(fifoFd);
             }
+            joinFds.values().forEach(Linux::close);
         }
     }
 

@@ -2,6 +2,7 @@ package caixa.runtime;
 
 import caixa.cgroups.Resources;
 import caixa.cgroups.StaleCgroups;
+import caixa.rootfs.Device;
 import caixa.rootfs.Mount;
 import caixa.rootfs.MountOptions;
 import caixa.rootfs.Volume;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -43,6 +45,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param readonlyPaths  paths made read-only in the container
  * @param startFifo      when set, the container is only created: its init waits until this FIFO is
  *                       opened for reading (see {@link caixa.spawn.StartGate}), as OCI's create/start split asks
+ * @param rlimits        resource limits for the process
+ * @param umask          the process's umask, or -1 to keep the runtime's
+ * @param noNewPrivileges set no_new_privs: execve can no longer grant privileges (setuid, file capabilities)
+ * @param oomScoreAdj    the process's oom_score_adj, or null to inherit
+ * @param sysctl         namespaced kernel parameters to set inside ({@code net.ipv4.ip_forward} → {@code 1})
+ * @param additionalGids supplementary groups, besides those of {@code user}
+ * @param joinNamespaces existing namespaces to enter (by /proc/PID/ns/* or bind-mounted path) instead of creating them
+ * @param devices        device nodes to create in /dev beyond the defaults
  * @param rootPropagation the propagation of the host's mounts as copied into the mount namespace
  *                       (MS_PRIVATE | MS_REC unless told otherwise: nothing flows back to the host)
  */
@@ -52,7 +62,9 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                             boolean readOnlyRootfs, Stdio stdin, Stdio stdout, Stdio stderr,
                             boolean dieWithParent, Duration execTimeout, Resources resources, String cgroup,
                             List<String> maskedPaths, List<String> readonlyPaths, long rootPropagation,
-                            Path startFifo) {
+                            Path startFifo, List<Rlimit> rlimits, int umask, boolean noNewPrivileges,
+                            Integer oomScoreAdj, Map<String, String> sysctl, List<Integer> additionalGids,
+                            Map<Namespace, Path> joinNamespaces, List<Device> devices) {
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
@@ -74,16 +86,30 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         uidMappings = List.copyOf(uidMappings);
         gidMappings = List.copyOf(gidMappings);
         mounts = List.copyOf(mounts);
+        rlimits = List.copyOf(rlimits);
+        sysctl = Map.copyOf(sysctl);
+        additionalGids = List.copyOf(additionalGids);
+        joinNamespaces = Map.copyOf(joinNamespaces);
+        devices = List.copyOf(devices);
+        for (Namespace ns : joinNamespaces.keySet()) {
+            if (!namespaces.contains(ns)) {
+                throw new IllegalArgumentException("joining the " + ns.label() + " namespace needs it in the namespaces");
+            }
+            if (ns == Namespace.PID || ns == Namespace.TIME) {
+                throw new IllegalArgumentException("joining an existing " + ns.label() + " namespace is not supported yet");
+            }
+        }
         maskedPaths = List.copyOf(maskedPaths);
         readonlyPaths = List.copyOf(readonlyPaths);
         if (!namespaces.contains(Namespace.MOUNT)) {
             throw new IllegalArgumentException("a container needs the mount namespace: its rootfs is mounted in it");
         }
-        if (namespaces.contains(Namespace.USER) && (uidMappings.isEmpty() || gidMappings.isEmpty())) {
+        boolean newUserNs = namespaces.contains(Namespace.USER) && !joinNamespaces.containsKey(Namespace.USER);
+        if (newUserNs && (uidMappings.isEmpty() || gidMappings.isEmpty())) {
             throw new IllegalArgumentException("a user namespace needs uid and gid mappings");
         }
-        if (!namespaces.contains(Namespace.USER) && (!uidMappings.isEmpty() || !gidMappings.isEmpty())) {
-            throw new IllegalArgumentException("id mappings need the user namespace");
+        if (!newUserNs && (!uidMappings.isEmpty() || !gidMappings.isEmpty())) {
+            throw new IllegalArgumentException("id mappings need a new user namespace");
         }
         if (hostname != null && !namespaces.contains(Namespace.UTS)) {
             throw new IllegalArgumentException("a hostname needs the uts namespace");
@@ -131,6 +157,14 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         private final List<String> readonlyPaths = new ArrayList<>();
         private long rootPropagation = MountOptions.propagation("rprivate");
         private Path startFifo;
+        private final List<Rlimit> rlimits = new ArrayList<>();
+        private int umask = -1;
+        private boolean noNewPrivileges;
+        private Integer oomScoreAdj;
+        private final Map<String, String> sysctl = new java.util.LinkedHashMap<>();
+        private final List<Integer> additionalGids = new ArrayList<>();
+        private final Map<Namespace, Path> joinNamespaces = new java.util.EnumMap<>(Namespace.class);
+        private final List<Device> devices = new ArrayList<>();
         private boolean readOnlyRootfs;
         private Stdio stdin = Stdio.INHERIT;
         private Stdio stdout = Stdio.INHERIT;
@@ -233,6 +267,49 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
             return this;
         }
 
+        public Builder rlimit(Rlimit rlimit) {
+            rlimits.add(rlimit);
+            return this;
+        }
+
+        public Builder umask(int mask) {
+            this.umask = mask;
+            return this;
+        }
+
+        public Builder noNewPrivileges(boolean on) {
+            this.noNewPrivileges = on;
+            return this;
+        }
+
+        public Builder oomScoreAdj(Integer adj) {
+            this.oomScoreAdj = adj;
+            return this;
+        }
+
+        public Builder sysctl(String key, String value) {
+            sysctl.put(key, value);
+            return this;
+        }
+
+        public Builder additionalGids(List<Integer> gids) {
+            additionalGids.clear();
+            additionalGids.addAll(gids);
+            return this;
+        }
+
+        /** Enters an existing namespace (its path, like /proc/42/ns/net) instead of creating one. */
+        public Builder joinNamespace(Namespace ns, Path path) {
+            namespaces.add(ns);
+            joinNamespaces.put(ns, path);
+            return this;
+        }
+
+        public Builder device(Device device) {
+            devices.add(device);
+            return this;
+        }
+
         /** Creates the container without starting its command: see {@link ContainerSpec#startFifo()}. */
         public Builder startFifo(Path fifo) {
             this.startFifo = fifo;
@@ -299,7 +376,8 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                     uidMappings, gidMappings, user, mounts, readOnlyRootfs, stdin, stdout, stderr,
                     dieWithParent, execTimeout, resources,
                     cgroup != null ? cgroup : ownCgroup ? defaultCgroup(id) : null,
-                    maskedPaths, readonlyPaths, rootPropagation, startFifo);
+                    maskedPaths, readonlyPaths, rootPropagation, startFifo, rlimits, umask, noNewPrivileges,
+                    oomScoreAdj, sysctl, additionalGids, joinNamespaces, devices);
         }
     }
 }

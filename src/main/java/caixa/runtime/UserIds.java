@@ -13,6 +13,10 @@ import java.util.List;
 record UserIds(int uid, int gid, int[] groups) {
     static final UserIds ROOT = new UserIds(0, 0, new int[0]);
 
+    UserIds withGroups(java.util.List<Integer> gids) {
+        return gids.isEmpty() ? this : new UserIds(uid, gid, gids.stream().mapToInt(Integer::intValue).toArray());
+    }
+
     /** Resolves {@code UID[:GID]} or {@code NAME[:GROUP]}; null means root. */
     static UserIds resolve(String spec, Path rootfs) {
         if (spec == null) {

@@ -57,14 +57,41 @@ public final class ChildProgram {
 
     /** Appends a raw step; arguments are numbers or {@link MemorySegment#address()}es of plan memory. */
     public ChildProgram call(String description, int syscall, long... args) {
-        steps.add(new Step(description, syscall, args, 0, false));
+        steps.add(new Step(description, syscall, args, 0, 0));
         return this;
     }
 
     /** Appends a step for which these errnos are not failures. */
     public ChildProgram callTolerating(long toleratedErrnos, String description, int syscall, long... args) {
-        steps.add(new Step(description, syscall, args, toleratedErrnos, false));
+        steps.add(new Step(description, syscall, args, toleratedErrnos, 0));
         return this;
+    }
+
+    /**
+     * Appends a step whose result (a descriptor, typically) the next {@link #callOnResult} steps use
+     * as their first argument: the way a plan made in advance opens a file and then writes to it.
+     */
+    public ChildProgram callKeepingResult(String description, int syscall, long... args) {
+        steps.add(new Step(description, syscall, args, 0, linux_h.CAIXA_STEP_KEEP_RESULT()));
+        return this;
+    }
+
+    /** Appends a step whose first argument is the result kept by the last {@link #callKeepingResult}. */
+    public ChildProgram callOnResult(String description, int syscall, long... argsAfterFirst) {
+        long[] args = new long[argsAfterFirst.length + 1];
+        System.arraycopy(argsAfterFirst, 0, args, 1, argsAfterFirst.length);
+        steps.add(new Step(description, syscall, args, 0, linux_h.CAIXA_STEP_USE_RESULT()));
+        return this;
+    }
+
+    /** Writes {@code text} to a file in the child's view (a sysctl under /proc/sys, say) with open, write, close. */
+    public ChildProgram writeFile(String path, String text) {
+        MemorySegment data = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE,
+                text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        callKeepingResult("open(" + path + ")", linux_h.SYS_openat(), linux_h.AT_FDCWD(), cString(path).address(),
+                linux_h.O_WRONLY() | linux_h.O_CLOEXEC(), 0);
+        callOnResult("write(" + path + ", " + text + ")", linux_h.SYS_write(), data.address(), data.byteSize());
+        return callOnResult("close(" + path + ")", linux_h.SYS_close());
     }
 
     private static long address(MemorySegment segment) {
@@ -188,7 +215,7 @@ public final class ChildProgram {
         long args = cStringArray(argv).address();
         long env = cStringArray(envp).address();
         Step step = new Step("execve(" + path + ")", linux_h.SYS_execve(), new long[] {file, args, env},
-                tryNext ? Step.errnos(linux_h.ENOENT()) : 0, false);
+                tryNext ? Step.errnos(linux_h.ENOENT()) : 0, 0);
         steps.add(step);
         return this;
     }
@@ -218,14 +245,14 @@ public final class ChildProgram {
         int next = 0;
         for (int i = 0; i <= steps.size(); i++) {
             if (i == 0 && !barriers.isEmpty()) {
-                resolved.add(new Step("close(release pipe)", linux_h.SYS_close(), new long[] {releaseWriteFd}, 0, false));
+                resolved.add(new Step("close(release pipe)", linux_h.SYS_close(), new long[] {releaseWriteFd}, 0, 0));
             }
             while (next < barriers.size() && barriers.get(next).index() == i) {
                 String name = barriers.get(next).name();
                 resolved.add(new Step("write(notify pipe, " + name + ")", linux_h.SYS_write(),
-                        new long[] {notifyWriteFd, byteBuffer.address(), 1}, 0, false));
+                        new long[] {notifyWriteFd, byteBuffer.address(), 1}, 0, 0));
                 resolved.add(new Step("read(release pipe, " + name + ")", linux_h.SYS_read(),
-                        new long[] {releaseReadFd, byteBuffer.address(), 1}, 0, true));
+                        new long[] {releaseReadFd, byteBuffer.address(), 1}, 0, linux_h.CAIXA_STEP_FAIL_ON_ZERO()));
                 next++;
             }
             if (i < steps.size()) {
@@ -247,7 +274,7 @@ public final class ChildProgram {
                 caixa_step.args(entry, a, args[a]);
             }
             caixa_step.tolerated_errnos(entry, step.toleratedErrnos());
-            caixa_step.flags(entry, step.failOnZero() ? linux_h.CAIXA_STEP_FAIL_ON_ZERO() : 0);
+            caixa_step.flags(entry, step.flags());
         }
         return array;
     }

@@ -169,7 +169,7 @@ public final class Spawner {
             int index = caixa_failure.step(failure);
             int errno = caixa_failure.error(failure);
             Step step = index < steps.size() ? steps.get(index)
-                    : new Step("end of child program without execve", 0, new long[0], 0, false);
+                    : new Step("end of child program without execve", 0, new long[0], 0, 0);
             child.waitFor();
             child.close();
             throw new StepFailedException(index, step, errno);

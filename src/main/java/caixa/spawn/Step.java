@@ -7,9 +7,9 @@ package caixa.spawn;
  * @param syscall         the system call number
  * @param args            up to six raw arguments: numbers, or addresses of native memory of the plan
  * @param toleratedErrnos bit N set: errno N does not fail the step (EEXIST for mkdir)
- * @param failOnZero      a zero result fails the step (read() at end of file)
+ * @param flags           CAIXA_STEP_* flags: fail on a zero result, keep the result, use the kept result
  */
-public record Step(String description, int syscall, long[] args, long toleratedErrnos, boolean failOnZero) {
+public record Step(String description, int syscall, long[] args, long toleratedErrnos, long flags) {
     public Step {
         if (args.length > 6) {
             throw new IllegalArgumentException(description + ": a system call takes at most six arguments");
