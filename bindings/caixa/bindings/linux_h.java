@@ -275,6 +275,42 @@ public class linux_h extends linux_h$shared {
     public static int SIGINT() {
         return SIGINT;
     }
+    private static final int SIGILL = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGILL 4
+     * }
+     */
+    public static int SIGILL() {
+        return SIGILL;
+    }
+    private static final int SIGABRT = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGABRT 6
+     * }
+     */
+    public static int SIGABRT() {
+        return SIGABRT;
+    }
+    private static final int SIGFPE = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGFPE 8
+     * }
+     */
+    public static int SIGFPE() {
+        return SIGFPE;
+    }
+    private static final int SIGSEGV = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGSEGV 11
+     * }
+     */
+    public static int SIGSEGV() {
+        return SIGSEGV;
+    }
     private static final int SIGTERM = (int)15L;
     /**
      * {@snippet lang=c :
@@ -302,6 +338,15 @@ public class linux_h extends linux_h$shared {
     public static int SIGQUIT() {
         return SIGQUIT;
     }
+    private static final int SIGTRAP = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGTRAP 5
+     * }
+     */
+    public static int SIGTRAP() {
+        return SIGTRAP;
+    }
     private static final int SIGKILL = (int)9L;
     /**
      * {@snippet lang=c :
@@ -311,6 +356,96 @@ public class linux_h extends linux_h$shared {
     public static int SIGKILL() {
         return SIGKILL;
     }
+    private static final int SIGPIPE = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGPIPE 13
+     * }
+     */
+    public static int SIGPIPE() {
+        return SIGPIPE;
+    }
+    private static final int SIGALRM = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGALRM 14
+     * }
+     */
+    public static int SIGALRM() {
+        return SIGALRM;
+    }
+    private static final int SIGSTKFLT = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGSTKFLT 16
+     * }
+     */
+    public static int SIGSTKFLT() {
+        return SIGSTKFLT;
+    }
+    private static final int SIGPWR = (int)30L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGPWR 30
+     * }
+     */
+    public static int SIGPWR() {
+        return SIGPWR;
+    }
+    private static final int SIGBUS = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGBUS 7
+     * }
+     */
+    public static int SIGBUS() {
+        return SIGBUS;
+    }
+    private static final int SIGSYS = (int)31L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGSYS 31
+     * }
+     */
+    public static int SIGSYS() {
+        return SIGSYS;
+    }
+    private static final int SIGURG = (int)23L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGURG 23
+     * }
+     */
+    public static int SIGURG() {
+        return SIGURG;
+    }
+    private static final int SIGSTOP = (int)19L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGSTOP 19
+     * }
+     */
+    public static int SIGSTOP() {
+        return SIGSTOP;
+    }
+    private static final int SIGTSTP = (int)20L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGTSTP 20
+     * }
+     */
+    public static int SIGTSTP() {
+        return SIGTSTP;
+    }
+    private static final int SIGCONT = (int)18L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGCONT 18
+     * }
+     */
+    public static int SIGCONT() {
+        return SIGCONT;
+    }
     private static final int SIGCHLD = (int)17L;
     /**
      * {@snippet lang=c :
@@ -319,6 +454,60 @@ public class linux_h extends linux_h$shared {
      */
     public static int SIGCHLD() {
         return SIGCHLD;
+    }
+    private static final int SIGTTIN = (int)21L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGTTIN 21
+     * }
+     */
+    public static int SIGTTIN() {
+        return SIGTTIN;
+    }
+    private static final int SIGTTOU = (int)22L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGTTOU 22
+     * }
+     */
+    public static int SIGTTOU() {
+        return SIGTTOU;
+    }
+    private static final int SIGXFSZ = (int)25L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGXFSZ 25
+     * }
+     */
+    public static int SIGXFSZ() {
+        return SIGXFSZ;
+    }
+    private static final int SIGXCPU = (int)24L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGXCPU 24
+     * }
+     */
+    public static int SIGXCPU() {
+        return SIGXCPU;
+    }
+    private static final int SIGVTALRM = (int)26L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGVTALRM 26
+     * }
+     */
+    public static int SIGVTALRM() {
+        return SIGVTALRM;
+    }
+    private static final int SIGPROF = (int)27L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGPROF 27
+     * }
+     */
+    public static int SIGPROF() {
+        return SIGPROF;
     }
     private static final int SIGUSR1 = (int)10L;
     /**
@@ -337,6 +526,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int SIGUSR2() {
         return SIGUSR2;
+    }
+    private static final int SIGWINCH = (int)28L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGWINCH 28
+     * }
+     */
+    public static int SIGWINCH() {
+        return SIGWINCH;
     }
     private static final int SIG_SETMASK = (int)2L;
     /**
@@ -553,6 +751,67 @@ public class linux_h extends linux_h$shared {
      */
     public static int CAIXA_CHILD_FAILED() {
         return CAIXA_CHILD_FAILED;
+    }
+
+    private static class setns {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            linux_h.C_INT,
+            linux_h.C_INT,
+            linux_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("setns");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int setns(int __fd, int __nstype)
+     * }
+     */
+    public static FunctionDescriptor setns$descriptor() {
+        return setns.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int setns(int __fd, int __nstype)
+     * }
+     */
+    public static MethodHandle setns$handle() {
+        return setns.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int setns(int __fd, int __nstype)
+     * }
+     */
+    public static MemorySegment setns$address() {
+        return setns.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int setns(int __fd, int __nstype)
+     * }
+     */
+    public static int setns(int __fd, int __nstype) {
+        var mh$ = setns.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("setns", __fd, __nstype);
+            }
+            return (int)mh$.invokeExact(__fd, __nstype);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
     }
 
     /**
@@ -1410,6 +1669,64 @@ public class linux_h extends linux_h$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("getpid");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class getpgrp {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            linux_h.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("getpgrp");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern __pid_t getpgrp()
+     * }
+     */
+    public static FunctionDescriptor getpgrp$descriptor() {
+        return getpgrp.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern __pid_t getpgrp()
+     * }
+     */
+    public static MethodHandle getpgrp$handle() {
+        return getpgrp.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern __pid_t getpgrp()
+     * }
+     */
+    public static MemorySegment getpgrp$address() {
+        return getpgrp.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern __pid_t getpgrp()
+     * }
+     */
+    public static int getpgrp() {
+        var mh$ = getpgrp.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("getpgrp");
             }
             return (int)mh$.invokeExact();
         } catch (Error | RuntimeException ex) {
@@ -2928,6 +3245,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int SYS_write() {
         return SYS_write;
+    }
+    private static final int SIGIO = (int)29L;
+    /**
+     * {@snippet lang=c :
+     * #define SIGIO 29
+     * }
+     */
+    public static int SIGIO() {
+        return SIGIO;
     }
     private static final int RLIMIT_RSS = (int)5L;
     /**

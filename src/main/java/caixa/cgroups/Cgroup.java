@@ -59,6 +59,30 @@ public final class Cgroup implements AutoCloseable {
         return create(layout, path, available);
     }
 
+    /**
+     * Opens a container's cgroup wherever it exists (another process made it; it may be gone from
+     * some hierarchies already). Empty when it exists nowhere.
+     */
+    public static java.util.Optional<Cgroup> openExisting(CgroupLayout layout, String path) {
+        checkPath(path);
+        Map<String, CgroupDirectory> v1 = new LinkedHashMap<>();
+        Map<Path, CgroupDirectory> byMount = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> hierarchy : layout.v1().entrySet()) {
+            Path dir = hierarchy.getValue().resolve(path);
+            if (java.nio.file.Files.isDirectory(dir)) {
+                v1.put(hierarchy.getKey(), byMount.computeIfAbsent(hierarchy.getValue(), m -> CgroupDirectory.open(dir, false)));
+            }
+        }
+        CgroupDirectory unified = null;
+        if (layout.unified() != null && java.nio.file.Files.isDirectory(layout.unified().resolve(path))) {
+            unified = CgroupDirectory.open(layout.unified().resolve(path), false);
+        }
+        if (v1.isEmpty() && unified == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Cgroup(layout, path, unified, v1));
+    }
+
     private static boolean hasController(CgroupLayout layout, String controller) {
         return v1Hierarchies(controller).stream().allMatch(layout.v1()::containsKey)
                 && !v1Hierarchies(controller).isEmpty() || layout.inUnified(controller);
@@ -255,6 +279,46 @@ public final class Cgroup implements AutoCloseable {
     public long oomKills() {
         long kills = optional(() -> field(get("memory.events"), "oom_kill"));
         return kills == CgroupStats.UNKNOWN ? kills : Math.max(0, kills);
+    }
+
+    /** The pids of its tasks. */
+    public List<Integer> pids() {
+        CgroupDirectory dir = v1.getOrDefault("pids", v1.isEmpty() ? unified : v1.values().iterator().next());
+        List<Integer> pids = new ArrayList<>();
+        for (String line : dir.read("cgroup.procs").split("\n")) {
+            if (!line.isBlank()) {
+                pids.add(Integer.parseInt(line.strip()));
+            }
+        }
+        return pids;
+    }
+
+    /** Stops every task (SIGSTOP cannot be caught or seen): v1's freezer where it holds one, else cgroup.freeze. */
+    public void freeze() {
+        setFrozen(true);
+    }
+
+    public void thaw() {
+        setFrozen(false);
+    }
+
+    private void setFrozen(boolean frozen) {
+        CgroupDirectory freezer = v1.get("freezer");
+        if (freezer != null) {
+            freezer.write("freezer.state", frozen ? "FROZEN" : "THAWED");
+        } else if (unified != null && unified.has("cgroup.freeze")) {
+            unified.write("cgroup.freeze", frozen ? "1" : "0");
+        } else {
+            throw new CgroupException("cgroup " + path + ": no freezer on this host");
+        }
+    }
+
+    public boolean frozen() {
+        CgroupDirectory freezer = v1.get("freezer");
+        if (freezer != null) {
+            return freezer.read("freezer.state").strip().equals("FROZEN");
+        }
+        return unified != null && unified.has("cgroup.events") && field(unified.read("cgroup.events"), "frozen") == 1;
     }
 
     /** Whether any task is in it. */

@@ -159,6 +159,27 @@ final class RunCommand {
         }
     }
 
+    private static final java.util.Set<String> BUNDLE_OPTIONS = java.util.Set.of("-b", "--bundle", "-d", "--detach",
+            "--pid-file", "--console-socket", "--no-pivot", "--no-new-keyring", "--preserve-fds", "--keep");
+
+    /**
+     * {@code run ID} (OCI, a bundle) or {@code run [OPTIONS] -- COMMAND} (quick): the OCI form has no
+     * {@code --}, and either an option only it has, or a single operand with a config.json in the
+     * bundle directory (the current one by default, as runc).
+     */
+    static boolean isBundleForm(List<String> args) {
+        if (args.contains("--")) {
+            return false;
+        }
+        for (String arg : args) {
+            String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            if (BUNDLE_OPTIONS.contains(name)) {
+                return true;
+            }
+        }
+        return args.size() == 1 && !args.getFirst().startsWith("-") && java.nio.file.Files.exists(java.nio.file.Path.of("config.json"));
+    }
+
     /** {@code --ns pid,mount} is the exact set; {@code --ns +time,-net} changes the default set. */
     static Set<Namespace> namespaces(String list) {
         Set<Namespace> result = EnumSet.noneOf(Namespace.class);

@@ -54,6 +54,9 @@ public final class Linux {
             capturingErrno(linux_h.statvfs$address(), linux_h.statvfs$descriptor());
     private static final MethodHandle MKDIRAT =
             capturingErrno(linux_h.mkdirat$address(), linux_h.mkdirat$descriptor());
+    private static final MethodHandle PIDFD_OPEN =
+            capturingErrno(linux_h.pidfd_open$address(), linux_h.pidfd_open$descriptor());
+    private static final MethodHandle SETNS = capturingErrno(linux_h.setns$address(), linux_h.setns$descriptor());
     private static final MethodHandle MKFIFO = capturingErrno(linux_h.mkfifo$address(), linux_h.mkfifo$descriptor());
     private static final MethodHandle UNLINKAT =
             capturingErrno(linux_h.unlinkat$address(), linux_h.unlinkat$descriptor());
@@ -189,6 +192,21 @@ public final class Linux {
         }
     }
 
+    /**
+     * setns(2) for the calling thread. Only for namespaces that concern the thread's future children
+     * (pid, time): a multi-threaded process cannot change its own mount or user namespace.
+     */
+    public static void setns(int fd, int nstype, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            check((int) SETNS.invokeExact(state, fd, nstype), state, "setns(" + what + ")");
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
     /** mkfifo(3). */
     public static void mkfifo(String path, int mode) {
         try (Arena arena = Arena.ofConfined()) {
@@ -316,6 +334,18 @@ public final class Linux {
                 MemorySegment child = siginfo_t._sifields._sigchld(siginfo_t._sifields(info));
                 return new ChildExit(siginfo_t.si_code(info), siginfo_t._sifields._sigchld.si_status(child));
             }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unreachable(t);
+        }
+    }
+
+    /** pidfd_open(2): a descriptor that names this process, and no later one with the same pid. */
+    public static int pidfdOpen(int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return check((int) PIDFD_OPEN.invokeExact(state, pid, 0), state, "pidfd_open(" + pid + ")");
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -97,6 +97,9 @@ final class ChildPlanner {
             program.call("prctl(PR_SET_NO_NEW_PRIVS)", linux_h.SYS_prctl(), linux_h.PR_SET_NO_NEW_PRIVS(), 1, 0, 0, 0);
         }
         program.closeOnExecFrom(3);
+        for (int fd = 3; fd < 3 + spec.preserveFds(); fd++) {
+            program.keepOpenOnExec(fd);
+        }
         List<String> env = environment(spec, user);
         List<String> candidates = execCandidates(spec.command(), env);
         if (startFifoFd >= 0) {

@@ -24,6 +24,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -114,6 +115,11 @@ public final class Container implements AutoCloseable {
         if (cgroup != null) {
             cgroup.release();
         }
+    }
+
+    /** The paths execve tries for the command, in order (the PATH search, planned in advance). */
+    public List<String> execCandidates() {
+        return ChildPlanner.execCandidates(spec.command(), ChildPlanner.environment(spec, UserIds.resolve(spec.user(), spec.rootfs())));
     }
 
     public String id() {
@@ -225,6 +231,20 @@ public final class Container implements AutoCloseable {
 
     /** What a finished container printed. */
     public record Output(ExitStatus status, String stdout, String stderr) {
+    }
+
+    /**
+     * Lets the container run on without this process (OCI create, or {@code run -d}): releases the
+     * pidfd, the cgroup handles and the streams, and neither kills nor waits.
+     */
+    public void detach() {
+        init.detach();
+        if (cgroup != null) {
+            cgroup.detach();
+        }
+        closeQuietly(stdin);
+        closeQuietly(stdout);
+        closeQuietly(stderr);
     }
 
     @Override

@@ -70,6 +70,15 @@ final class ContainerCgroup {
         return released ? Optional.empty() : Optional.of(cgroup.stats());
     }
 
+    /** Leaves the cgroup to the container (another process will remove it): releases our handles only. */
+    synchronized void detach() {
+        if (!released) {
+            released = true;
+            cgroup.close();
+            lease.close();
+        }
+    }
+
     /**
      * Kills what is left in a cgroup that is the container's own (orphans of an init that shared our
      * pid namespace), then removes what caixa made of it. A cgroup the caller brought may hold

@@ -53,6 +53,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param additionalGids supplementary groups, besides those of {@code user}
  * @param joinNamespaces existing namespaces to enter (by /proc/PID/ns/* or bind-mounted path) instead of creating them
  * @param devices        device nodes to create in /dev beyond the defaults
+ * @param preserveFds    descriptors 3 .. 3+N-1 of the caller that the container inherits
  * @param rootPropagation the propagation of the host's mounts as copied into the mount namespace
  *                       (MS_PRIVATE | MS_REC unless told otherwise: nothing flows back to the host)
  */
@@ -64,7 +65,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                             List<String> maskedPaths, List<String> readonlyPaths, long rootPropagation,
                             Path startFifo, List<Rlimit> rlimits, int umask, boolean noNewPrivileges,
                             Integer oomScoreAdj, Map<String, String> sysctl, List<Integer> additionalGids,
-                            Map<Namespace, Path> joinNamespaces, List<Device> devices) {
+                            Map<Namespace, Path> joinNamespaces, List<Device> devices, int preserveFds) {
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
@@ -165,6 +166,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         private final List<Integer> additionalGids = new ArrayList<>();
         private final Map<Namespace, Path> joinNamespaces = new java.util.EnumMap<>(Namespace.class);
         private final List<Device> devices = new ArrayList<>();
+        private int preserveFds;
         private boolean readOnlyRootfs;
         private Stdio stdin = Stdio.INHERIT;
         private Stdio stdout = Stdio.INHERIT;
@@ -305,6 +307,11 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
             return this;
         }
 
+        public Builder preserveFds(int count) {
+            this.preserveFds = count;
+            return this;
+        }
+
         public Builder device(Device device) {
             devices.add(device);
             return this;
@@ -377,7 +384,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                     dieWithParent, execTimeout, resources,
                     cgroup != null ? cgroup : ownCgroup ? defaultCgroup(id) : null,
                     maskedPaths, readonlyPaths, rootPropagation, startFifo, rlimits, umask, noNewPrivileges,
-                    oomScoreAdj, sysctl, additionalGids, joinNamespaces, devices);
+                    oomScoreAdj, sysctl, additionalGids, joinNamespaces, devices, preserveFds);
         }
     }
 }

@@ -90,6 +90,19 @@ public final class ChildProcess implements AutoCloseable {
         return signal(linux_h.SIGKILL());
     }
 
+    /** Lets the process go on without us: releases the pidfd, neither killing nor reaping it. */
+    public void detach() {
+        descriptor.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                Linux.close(pidfd);
+            }
+        } finally {
+            descriptor.writeLock().unlock();
+        }
+    }
+
     /** Kills the process if it still runs, reaps it and releases the pidfd. */
     @Override
     public void close() {
