@@ -149,6 +149,15 @@ public class linux_h extends linux_h$shared {
     public static int O_RDWR() {
         return O_RDWR;
     }
+    private static final int O_NOCTTY = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define O_NOCTTY 256
+     * }
+     */
+    public static int O_NOCTTY() {
+        return O_NOCTTY;
+    }
     private static final int O_NONBLOCK = (int)2048L;
     /**
      * {@snippet lang=c :
@@ -184,6 +193,24 @@ public class linux_h extends linux_h$shared {
      */
     public static int AT_EMPTY_PATH() {
         return AT_EMPTY_PATH;
+    }
+    private static final int TIOCSCTTY = (int)21518L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCSCTTY 21518
+     * }
+     */
+    public static int TIOCSCTTY() {
+        return TIOCSCTTY;
+    }
+    private static final int TIOCSWINSZ = (int)21524L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCSWINSZ 21524
+     * }
+     */
+    public static int TIOCSWINSZ() {
+        return TIOCSWINSZ;
     }
     private static final int MS_RDONLY = (int)1L;
     /**
@@ -715,6 +742,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int PR_SET_NO_NEW_PRIVS() {
         return PR_SET_NO_NEW_PRIVS;
+    }
+    private static final int SOL_SOCKET = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define SOL_SOCKET 1
+     * }
+     */
+    public static int SOL_SOCKET() {
+        return SOL_SOCKET;
     }
     private static final int CAIXA_STEP_FAIL_ON_ZERO = (int)1L;
     /**
@@ -2808,6 +2844,33 @@ public class linux_h extends linux_h$shared {
     public static int RLIMIT_AS() {
         return RLIMIT_AS;
     }
+    private static final int SOCK_STREAM = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_STREAM = 1
+     * }
+     */
+    public static int SOCK_STREAM() {
+        return SOCK_STREAM;
+    }
+    private static final int SOCK_CLOEXEC = (int)524288L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_CLOEXEC = 524288
+     * }
+     */
+    public static int SOCK_CLOEXEC() {
+        return SOCK_CLOEXEC;
+    }
+    private static final int SCM_RIGHTS = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SCM_RIGHTS = 1
+     * }
+     */
+    public static int SCM_RIGHTS() {
+        return SCM_RIGHTS;
+    }
 
     private static class caixa_spawn {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -2967,6 +3030,24 @@ public class linux_h extends linux_h$shared {
     public static int S_IFIFO() {
         return S_IFIFO;
     }
+    private static final long TIOCSPTLCK = 1074025521L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCSPTLCK 1074025521
+     * }
+     */
+    public static long TIOCSPTLCK() {
+        return TIOCSPTLCK;
+    }
+    private static final int TIOCGPTPEER = (int)21569L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCGPTPEER 21569
+     * }
+     */
+    public static int TIOCGPTPEER() {
+        return TIOCGPTPEER;
+    }
     private static final int CLOSE_RANGE_CLOEXEC = (int)4L;
     /**
      * {@snippet lang=c :
@@ -3011,6 +3092,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int SYS_close_range() {
         return SYS_close_range;
+    }
+    private static final int SYS_connect = (int)42L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_connect 42
+     * }
+     */
+    public static int SYS_connect() {
+        return SYS_connect;
     }
     private static final int SYS_dup3 = (int)292L;
     /**
@@ -3147,6 +3237,15 @@ public class linux_h extends linux_h$shared {
     public static int SYS_rt_sigprocmask() {
         return SYS_rt_sigprocmask;
     }
+    private static final int SYS_sendmsg = (int)46L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_sendmsg 46
+     * }
+     */
+    public static int SYS_sendmsg() {
+        return SYS_sendmsg;
+    }
     private static final int SYS_setgroups = (int)116L;
     /**
      * {@snippet lang=c :
@@ -3200,6 +3299,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int SYS_setsid() {
         return SYS_setsid;
+    }
+    private static final int SYS_socket = (int)41L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_socket 41
+     * }
+     */
+    public static int SYS_socket() {
+        return SYS_socket;
     }
     private static final int SYS_symlinkat = (int)266L;
     /**
@@ -3335,6 +3443,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int RLIMIT_RTTIME() {
         return RLIMIT_RTTIME;
+    }
+    private static final int AF_UNIX = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_UNIX 1
+     * }
+     */
+    public static int AF_UNIX() {
+        return AF_UNIX;
     }
 }
 

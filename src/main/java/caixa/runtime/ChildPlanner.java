@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -20,6 +21,37 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 final class ChildPlanner {
     private ChildPlanner() {
+    }
+
+    /**
+     * Descriptor numbers the terminal steps move their descriptors to, so that later steps can name
+     * them: a plan is made before the child runs, and cannot know what open() will return.
+     */
+    private static final int PTY_MASTER_FD = 200;
+    private static final int PTY_SLAVE_FD = 201;
+    private static final int CONSOLE_SOCKET_FD = 202;
+
+    /**
+     * A new pty from the container's own devpts: the master goes to the console socket (whoever
+     * listens there, conmon or containerd, relays it), the slave becomes the controlling terminal
+     * and stdin, stdout and stderr of a new session.
+     */
+    private static void planTerminal(ChildProgram program) {
+        program.callKeepingResult("open(/dev/ptmx)", linux_h.SYS_openat(), linux_h.AT_FDCWD(),
+                program.cString("/dev/ptmx").address(), linux_h.O_RDWR() | linux_h.O_NOCTTY() | linux_h.O_CLOEXEC(), 0);
+        program.moveKeptTo(PTY_MASTER_FD, "pty master");
+        program.ioctl(PTY_MASTER_FD, linux_h.TIOCSPTLCK(), program.arena().allocate(JAVA_INT).address(), "unlock pty");
+        program.callKeepingResult("ioctl(TIOCGPTPEER)", linux_h.SYS_ioctl(), PTY_MASTER_FD, linux_h.TIOCGPTPEER(),
+                linux_h.O_RDWR() | linux_h.O_NOCTTY() | linux_h.O_CLOEXEC());
+        program.moveKeptTo(PTY_SLAVE_FD, "pty");
+        program.sendDescriptor(CONSOLE_SOCKET_FD, PTY_MASTER_FD, "/dev/ptmx");
+        program.close(PTY_MASTER_FD, "pty master");
+        program.close(CONSOLE_SOCKET_FD, "console socket");
+        program.setsid();
+        program.ioctl(PTY_SLAVE_FD, linux_h.TIOCSCTTY(), 0, "TIOCSCTTY");
+        for (int fd = 0; fd < 3; fd++) {
+            program.dup3(PTY_SLAVE_FD, fd);
+        }
     }
 
     /** Where the child waits for its uid/gid maps and its v1 cgroups. */
@@ -47,13 +79,6 @@ final class ChildPlanner {
                 .sorted(Map.Entry.comparingByKey((a, b) -> a == Namespace.USER ? -1 : b == Namespace.USER ? 1 : a.compareTo(b)))
                 .forEach(e -> program.call("setns(" + spec.joinNamespaces().get(e.getKey()) + ")", linux_h.SYS_setns(),
                         e.getValue(), e.getKey().cloneFlag()));
-        for (Rlimit rlimit : spec.rlimits()) {
-            MemorySegment limits = program.arena().allocate(JAVA_LONG, 2);
-            limits.setAtIndex(JAVA_LONG, 0, rlimit.soft());
-            limits.setAtIndex(JAVA_LONG, 1, rlimit.hard());
-            program.call("prlimit(" + rlimit.type() + ", " + rlimit.soft() + ":" + rlimit.hard() + ")",
-                    linux_h.SYS_prlimit64(), 0, rlimit.resource(), limits.address(), 0);
-        }
         if (spec.oomScoreAdj() != null) {
             program.writeFile("/proc/self/oom_score_adj", Integer.toString(spec.oomScoreAdj()));
         }
@@ -81,7 +106,14 @@ final class ChildPlanner {
                 ttyGroupMapped ? TTY_GROUP : -1, spec.rootPropagation(), spec.maskedPaths(), spec.readonlyPaths(),
                 spec.devices());
         mounts.prepareMountpoints();
+        if (spec.consoleSocket() != null) {
+            // Connected while the host's paths are still in view; used once the container's /dev/ptmx is.
+            program.connectUnix(spec.consoleSocket().toAbsolutePath().toString(), CONSOLE_SOCKET_FD);
+        }
         mounts.addTo(program);
+        if (spec.consoleSocket() != null) {
+            planTerminal(program);
+        }
         spec.sysctl().forEach((key, value) -> program.writeFile("/proc/sys/" + key.replace('.', '/'), value));
         if (spec.umask() >= 0) {
             program.call("umask(0" + Integer.toOctalString(spec.umask()) + ")", linux_h.SYS_umask(), spec.umask());
@@ -92,6 +124,14 @@ final class ChildPlanner {
         }
         if (user != UserIds.ROOT || !spec.additionalGids().isEmpty()) {
             switchIds(program, user.withGroups(spec.additionalGids()), userNs);
+        }
+        // Last, so that a low RLIMIT_NOFILE or RLIMIT_NPROC cannot get in the way of the setup.
+        for (Rlimit rlimit : spec.rlimits()) {
+            MemorySegment limits = program.arena().allocate(JAVA_LONG, 2);
+            limits.setAtIndex(JAVA_LONG, 0, rlimit.soft());
+            limits.setAtIndex(JAVA_LONG, 1, rlimit.hard());
+            program.call("prlimit(" + rlimit.type() + ", " + rlimit.soft() + ":" + rlimit.hard() + ")",
+                    linux_h.SYS_prlimit64(), 0, rlimit.resource(), limits.address(), 0);
         }
         if (spec.noNewPrivileges()) {
             program.call("prctl(PR_SET_NO_NEW_PRIVS)", linux_h.SYS_prctl(), linux_h.PR_SET_NO_NEW_PRIVS(), 1, 0, 0, 0);

@@ -54,6 +54,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param joinNamespaces existing namespaces to enter (by /proc/PID/ns/* or bind-mounted path) instead of creating them
  * @param devices        device nodes to create in /dev beyond the defaults
  * @param preserveFds    descriptors 3 .. 3+N-1 of the caller that the container inherits
+ * @param consoleSocket  a unix socket to send the container's terminal to (runc's --console-socket):
+ *                       the process gets a new pty as its controlling terminal and stdio; null for none
  * @param rootPropagation the propagation of the host's mounts as copied into the mount namespace
  *                       (MS_PRIVATE | MS_REC unless told otherwise: nothing flows back to the host)
  */
@@ -65,7 +67,8 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                             List<String> maskedPaths, List<String> readonlyPaths, long rootPropagation,
                             Path startFifo, List<Rlimit> rlimits, int umask, boolean noNewPrivileges,
                             Integer oomScoreAdj, Map<String, String> sysctl, List<Integer> additionalGids,
-                            Map<Namespace, Path> joinNamespaces, List<Device> devices, int preserveFds) {
+                            Map<Namespace, Path> joinNamespaces, List<Device> devices, int preserveFds,
+                            Path consoleSocket) {
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
@@ -167,6 +170,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         private final Map<Namespace, Path> joinNamespaces = new java.util.EnumMap<>(Namespace.class);
         private final List<Device> devices = new ArrayList<>();
         private int preserveFds;
+        private Path consoleSocket;
         private boolean readOnlyRootfs;
         private Stdio stdin = Stdio.INHERIT;
         private Stdio stdout = Stdio.INHERIT;
@@ -307,6 +311,11 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
             return this;
         }
 
+        public Builder consoleSocket(Path socket) {
+            this.consoleSocket = socket;
+            return this;
+        }
+
         public Builder preserveFds(int count) {
             this.preserveFds = count;
             return this;
@@ -384,7 +393,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                     dieWithParent, execTimeout, resources,
                     cgroup != null ? cgroup : ownCgroup ? defaultCgroup(id) : null,
                     maskedPaths, readonlyPaths, rootPropagation, startFifo, rlimits, umask, noNewPrivileges,
-                    oomScoreAdj, sysctl, additionalGids, joinNamespaces, devices, preserveFds);
+                    oomScoreAdj, sysctl, additionalGids, joinNamespaces, devices, preserveFds, consoleSocket);
         }
     }
 }

@@ -1,6 +1,10 @@
 package caixa.spawn;
 
 import caixa.bindings.caixa_step;
+import caixa.bindings.cmsghdr;
+import caixa.bindings.iovec;
+import caixa.bindings.msghdr;
+import caixa.bindings.sockaddr_un;
 import caixa.bindings.linux_h;
 
 import java.lang.foreign.Arena;
@@ -227,6 +231,58 @@ public final class ChildProgram {
     public ChildProgram execveat(int fd, String shownAs, List<String> argv, List<String> envp) {
         return call("execveat(" + shownAs + ")", linux_h.SYS_execveat(), fd, cString("").address(),
                 cStringArray(argv).address(), cStringArray(envp).address(), linux_h.AT_EMPTY_PATH());
+    }
+
+    /** Moves the kept result (a descriptor a step opened) to {@code fd}, close-on-exec, so later steps can name it. */
+    public ChildProgram moveKeptTo(int fd, String what) {
+        return callOnResult("dup3(" + what + ", " + fd + ")", linux_h.SYS_dup3(), fd, linux_h.O_CLOEXEC());
+    }
+
+    public ChildProgram ioctl(int fd, long request, long arg, String what) {
+        return call("ioctl(" + what + ")", linux_h.SYS_ioctl(), fd, request, arg);
+    }
+
+    public ChildProgram setsid() {
+        return call("setsid()", linux_h.SYS_setsid());
+    }
+
+    public ChildProgram close(int fd, String what) {
+        return call("close(" + what + ")", linux_h.SYS_close(), fd);
+    }
+
+    /** socket(AF_UNIX) and connect to {@code path}, the socket ending up at descriptor {@code fd}. */
+    public ChildProgram connectUnix(String path, int fd) {
+        MemorySegment address = sockaddr_un.allocate(arena);
+        sockaddr_un.sun_family(address, (short) linux_h.AF_UNIX());
+        byte[] bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length >= sockaddr_un.sun_path$layout().byteSize()) {
+            throw new IllegalArgumentException("socket path " + path + ": longer than a unix socket address allows");
+        }
+        MemorySegment.copy(bytes, 0, sockaddr_un.sun_path(address), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+        callKeepingResult("socket(AF_UNIX)", linux_h.SYS_socket(), linux_h.AF_UNIX(),
+                linux_h.SOCK_STREAM() | linux_h.SOCK_CLOEXEC(), 0);
+        moveKeptTo(fd, "socket");
+        return call("connect(" + path + ")", linux_h.SYS_connect(), fd, address.address(), sockaddr_un.sizeof());
+    }
+
+    /** Sends descriptor {@code fdToSend} over the unix socket {@code socketFd} (SCM_RIGHTS), with {@code name} as the message. */
+    public ChildProgram sendDescriptor(int socketFd, int fdToSend, String name) {
+        MemorySegment payload = cString(name);
+        MemorySegment iov = iovec.allocate(arena);
+        iovec.iov_base(iov, payload);
+        iovec.iov_len(iov, payload.byteSize() - 1);
+        long dataOffset = cmsghdr.sizeof();
+        MemorySegment control = arena.allocate(dataOffset + 8, 8);
+        cmsghdr.cmsg_len(control, dataOffset + JAVA_INT.byteSize());
+        cmsghdr.cmsg_level(control, linux_h.SOL_SOCKET());
+        cmsghdr.cmsg_type(control, linux_h.SCM_RIGHTS());
+        control.set(JAVA_INT, dataOffset, fdToSend);
+        MemorySegment message = msghdr.allocate(arena);
+        msghdr.msg_iov(message, iov);
+        msghdr.msg_iovlen(message, 1);
+        msghdr.msg_control(message, control);
+        msghdr.msg_controllen(message, control.byteSize());
+        return call("sendmsg(console socket)", linux_h.SYS_sendmsg(), socketFd, message.address(), 0);
     }
 
     /** Lets {@code fd} survive execve (close_range marked it close-on-exec with the rest). */
