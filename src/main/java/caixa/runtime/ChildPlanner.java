@@ -36,7 +36,7 @@ final class ChildPlanner {
      * listens there, conmon or containerd, relays it), the slave becomes the controlling terminal
      * and stdin, stdout and stderr of a new session.
      */
-    private static void planTerminal(ChildProgram program) {
+    static void planTerminal(ChildProgram program) {
         program.callKeepingResult("open(/dev/ptmx)", linux_h.SYS_openat(), linux_h.AT_FDCWD(),
                 program.cString("/dev/ptmx").address(), linux_h.O_RDWR() | linux_h.O_NOCTTY() | linux_h.O_CLOEXEC(), 0);
         program.moveKeptTo(PTY_MASTER_FD, "pty master");
@@ -52,6 +52,10 @@ final class ChildPlanner {
         for (int fd = 0; fd < 3; fd++) {
             program.dup3(PTY_SLAVE_FD, fd);
         }
+    }
+
+    static void connectConsole(ChildProgram program, Path socket) {
+        program.connectUnix(socket.toAbsolutePath().toString(), CONSOLE_SOCKET_FD);
     }
 
     /** Where the child waits for its uid/gid maps and its v1 cgroups. */
@@ -108,7 +112,7 @@ final class ChildPlanner {
         mounts.prepareMountpoints();
         if (spec.consoleSocket() != null) {
             // Connected while the host's paths are still in view; used once the container's /dev/ptmx is.
-            program.connectUnix(spec.consoleSocket().toAbsolutePath().toString(), CONSOLE_SOCKET_FD);
+            connectConsole(program, spec.consoleSocket());
         }
         mounts.addTo(program);
         if (spec.consoleSocket() != null) {

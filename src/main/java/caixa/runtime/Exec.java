@@ -42,6 +42,9 @@ public final class Exec {
         try (Arena arena = Arena.ofConfined()) {
             ChildProgram program = new ChildProgram(arena);
             program.unblockAllSignals();
+            if (spec.consoleSocket() != null) {
+                ChildPlanner.connectConsole(program, spec.consoleSocket());
+            }
             for (Namespace ns : CHILD_JOINS) {
                 if (differs(init, self, ns)) {
                     int fd = open(init, ns);
@@ -58,6 +61,9 @@ public final class Exec {
                 int fd = open(init, Namespace.CGROUP);
                 opened.add(new int[] {fd});
                 program.call("setns(cgroup of " + spec.initPid() + ")", linux_h.SYS_setns(), fd, Namespace.CGROUP.cloneFlag());
+            }
+            if (spec.consoleSocket() != null) {
+                ChildPlanner.planTerminal(program);
             }
             program.chdir(spec.cwd());
             program.setgroups(spec.additionalGids().stream().mapToInt(Integer::intValue).toArray());

@@ -15,9 +15,11 @@ import java.util.List;
  * @param gid             the group id inside
  * @param additionalGids  supplementary groups
  * @param noNewPrivileges set no_new_privs before execve
+ * @param consoleSocket   where to send a new terminal's master (runc's --console-socket), or null
  */
 public record ExecSpec(int initPid, String cgroup, List<String> command, List<String> env, String cwd, int uid,
-                       int gid, List<Integer> additionalGids, boolean noNewPrivileges) {
+                       int gid, List<Integer> additionalGids, boolean noNewPrivileges,
+                       java.nio.file.Path consoleSocket) {
     public ExecSpec {
         command = List.copyOf(command);
         env = List.copyOf(env);
