@@ -28,10 +28,13 @@ import java.util.List;
  * @param maskedPaths     paths hidden behind /dev/null (files) or an empty read-only tmpfs (directories)
  * @param readonlyPaths   paths remounted read-only
  * @param devices         device nodes to create in /dev besides the defaults
+ * @param cgroupPath      the container's cgroup (relative to each hierarchy), shown by a {@code cgroup}
+ *                        mount; null when it has none
  */
 public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, boolean userNamespace,
                            boolean netNamespace, int ttyGroup, long rootPropagation,
-                           List<String> maskedPaths, List<String> readonlyPaths, List<Device> devices) {
+                           List<String> maskedPaths, List<String> readonlyPaths, List<Device> devices,
+                           String cgroupPath) {
 
     /** Device nodes every container gets, bound from the host's /dev (mknod needs privileges a user namespace lacks). */
     public static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
@@ -107,6 +110,8 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
             // A user namespace may mount sysfs only for a network namespace it owns: show the host's, read-only.
             program.mount("/sys", target, null, linux_h.MS_BIND() | linux_h.MS_REC(), null);
             remountReadOnly(program, target, Linux.mountFlags("/sys"));
+        } else if ("cgroup".equals(mount.type()) || "cgroup2".equals(mount.type())) {
+            addCgroupMount(program, target, options);
         } else if (mount.isBind()) {
             program.mount(mount.source(), target, null, linux_h.MS_BIND() | (options.flags() & linux_h.MS_REC()), null);
             long extra = options.flags() & ~(linux_h.MS_BIND() | linux_h.MS_REC());
@@ -122,6 +127,44 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
         }
         if (mount.destination().equals("/dev") && "tmpfs".equals(mount.type())) {
             addDevices(program, target);
+        }
+    }
+
+    /**
+     * A {@code cgroup} mount shows the container its own cgroup, as runc does: on cgroup v1 (or a
+     * hybrid host) a tmpfs with one directory per hierarchy, each a bind of the container's cgroup in
+     * that hierarchy; on a unified host the container's cgroup2 directory. Mounting a fresh "cgroup"
+     * filesystem would instead try to bind every v1 controller into one new hierarchy, which the
+     * kernel refuses while they are mounted elsewhere.
+     */
+    private void addCgroupMount(ChildProgram program, String target, MountOptions options) {
+        long readOnly = options.flags() & linux_h.MS_RDONLY();
+        long locked = options.flags() & LOCKED_FLAGS;
+        caixa.cgroups.CgroupLayout layout = caixa.cgroups.CgroupLayout.host();
+        java.util.Map<Path, String> hierarchies = new java.util.LinkedHashMap<>();
+        layout.v1().forEach((controller, mount) -> hierarchies.putIfAbsent(mount, mount.getFileName().toString()));
+        if (layout.mode() == caixa.cgroups.CgroupMode.UNIFIED) {
+            bindCgroup(program, layout.unified(), target, readOnly | locked);
+            return;
+        }
+        program.mount("tmpfs", target, "tmpfs", locked, "mode=755");
+        if (layout.unified() != null) {
+            hierarchies.put(layout.unified(), "unified");
+        }
+        hierarchies.forEach((mount, name) -> {
+            program.mkdir(target + "/" + name, 0755);
+            bindCgroup(program, mount, target + "/" + name, readOnly | locked);
+        });
+        if (readOnly != 0) {
+            program.mount(null, target, null, linux_h.MS_REMOUNT() | linux_h.MS_RDONLY() | locked, "mode=755");
+        }
+    }
+
+    private void bindCgroup(ChildProgram program, Path hierarchy, String target, long flags) {
+        Path source = cgroupPath == null ? hierarchy : hierarchy.resolve(cgroupPath);
+        program.mount(source.toString(), target, null, linux_h.MS_BIND() | linux_h.MS_REC(), null);
+        if (flags != 0) {
+            program.mount(null, target, null, linux_h.MS_BIND() | linux_h.MS_REMOUNT() | flags, null);
         }
     }
 
