@@ -4,6 +4,10 @@ import caixa.cgroups.CgroupException;
 import caixa.rootfs.RootfsException;
 import caixa.runtime.ContainerException;
 
+import caixa.runtime.oci.OciException;
+import caixa.spec.json.JsonException;
+
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -26,6 +30,12 @@ public final class Main {
               cgroup   create, classify, set, get and delete cgroups, as cgroup-tools (caixa cgroup --help)
               top      CPU, memory and tasks of running containers (caixa top --help)
 
+            OCI runtime commands, as runc's (for podman, containerd and the like):
+              create, start, state, kill, delete, run ID, list, ps, pause, resume, events, update,
+              features, spec
+            Global options before the command: --root DIR (default /run/caixa), --log FILE,
+              --log-format text|json, --debug
+
             Options:
               --help      this text
               --version   caixa's version
@@ -35,15 +45,26 @@ public final class Main {
         System.exit(run(Arrays.asList(args)));
     }
 
-    static int run(List<String> args) {
+    static int run(List<String> all) {
+        List<String> args = new ArrayList<>();
+        GlobalOptions global;
+        try {
+            global = GlobalOptions.parse(all, args);
+        } catch (UsageException e) {
+            return fail(null, e.getMessage(), USAGE_ERROR);
+        }
         if (args.isEmpty()) {
             System.err.print(USAGE);
             return USAGE_ERROR;
         }
         List<String> rest = args.subList(1, args.size());
+        String command = args.getFirst();
         try {
-            return switch (args.getFirst()) {
-                case "run" -> RunCommand.run(rest);
+            if (OciCommand.VERBS.contains(command)) {
+                return OciCommand.run(global, command, rest);
+            }
+            return switch (command) {
+                case "run" -> RunCommand.isBundleForm(rest) ? OciCommand.runBundle(global, rest) : RunCommand.run(rest);
                 case "demo" -> DemoCommand.run(rest);
                 case "rootfs" -> RootfsCommand.run(rest);
                 case "cgroup" -> CgroupCommand.run(rest);
@@ -58,15 +79,23 @@ public final class Main {
                 }
                 default -> throw new UsageException("unknown command " + args.getFirst() + " (see caixa --help)");
             };
-        } catch (UsageException | RootfsException | CgroupException e) {
-            return fail(e.getMessage(), USAGE_ERROR);
+        } catch (UsageException | RootfsException | CgroupException | JsonException e) {
+            return fail(global, e.getMessage(), USAGE_ERROR);
+        } catch (OciException e) {
+            return fail(global, e.getMessage(), OCI_ERROR);
         } catch (ContainerException e) {
-            return fail(e.getMessage(), e.exitCode());
+            return fail(global, e.getMessage(), e.exitCode());
         }
     }
 
-    private static int fail(String message, int status) {
+    /** What runc's commands exit with on any error; engines look only at zero or not. */
+    static final int OCI_ERROR = 1;
+
+    private static int fail(GlobalOptions global, String message, int status) {
         System.err.println("caixa: " + message);
+        if (global != null) {
+            global.logError(message);
+        }
         return status;
     }
 

@@ -30,11 +30,12 @@ final class NativeFiles {
             if (url.getProtocol().equals("file")) {
                 return Path.of(url.toURI());
             }
-            Path copy = Files.createTempFile("caixa-", "-" + name,
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path copy = Files.createTempFile("caixa-", "-" + name);
             try (InputStream in = url.openStream()) {
                 Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
             }
+            // Set after the copy, which replaces the file: caixa-init is executed.
+            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwx------"));
             copy.toFile().deleteOnExit();
             return copy;
         } catch (IOException e) {

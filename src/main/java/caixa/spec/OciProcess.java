@@ -22,18 +22,18 @@ import java.util.OptionalInt;
  * @param gid          the group id inside the container
  * @param oomScoreAdj  null to inherit the runtime's
  */
-record OciProcess(boolean terminal, Optional<ConsoleSize> consoleSize, List<String> args, List<String> env,
+public record OciProcess(boolean terminal, Optional<ConsoleSize> consoleSize, List<String> args, List<String> env,
                   String cwd, int uid, int gid, List<Integer> additionalGids, OptionalInt umask,
                   List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj, Capabilities capabilities) {
 
-    OciProcess {
+    public OciProcess {
         args = List.copyOf(args);
         env = List.copyOf(env);
         additionalGids = List.copyOf(additionalGids);
         rlimits = List.copyOf(rlimits);
     }
 
-    static OciProcess read(JsonObjectNode process) {
+    public static OciProcess read(JsonObjectNode process) {
         refuseUnsupported(process);
         JsonObjectNode user = process.requireObject("user");
         return new OciProcess(

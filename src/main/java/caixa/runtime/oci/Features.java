@@ -21,7 +21,7 @@ public final class Features {
                 .build();
         JsonObject features = JsonObject.builder()
                 .put("ociVersionMin", "1.0.0")
-                .put("ociVersionMax", "1.2.0")
+                .put("ociVersionMax", OciRuntime.OCI_VERSION)
                 .put("hooks", JsonArray.ofStrings(List.of("prestart", "createRuntime", "createContainer",
                         "startContainer", "poststart", "poststop")))
                 .put("mountOptions", JsonArray.ofStrings(List.of("ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec",

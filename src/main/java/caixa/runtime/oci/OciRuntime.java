@@ -1,0 +1,425 @@
+package caixa.runtime.oci;
+
+import caixa.bindings.linux_h;
+import caixa.cgroups.Cgroup;
+import caixa.cgroups.CgroupLayout;
+import caixa.cgroups.CgroupStats;
+import caixa.cgroups.Resources;
+import caixa.linux.Linux;
+import caixa.runtime.Container;
+import caixa.runtime.ContainerSpec;
+import caixa.runtime.Exec;
+import caixa.runtime.ExecSpec;
+import caixa.spawn.ChildProcess;
+import caixa.spec.OciProcess;
+import caixa.runtime.SignalForwarder;
+import caixa.spawn.ExitStatus;
+import caixa.spawn.StartGate;
+import caixa.spec.Hooks;
+import caixa.spec.OciBundle;
+import caixa.spec.json.Json;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The OCI lifecycle over a state directory: what runc's commands do, as a library the CLI calls.
+ * Every operation on a container holds its lock.
+ */
+public final class OciRuntime {
+    /** The runtime-spec version caixa implements. */
+    public static final String OCI_VERSION = "1.2.0";
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final StateStore store;
+
+    public OciRuntime(Path root) {
+        this.store = new StateStore(root);
+    }
+
+    public StateStore store() {
+        return store;
+    }
+
+    /**
+     * @param bundle        the bundle directory (config.json and the rootfs)
+     * @param pidFile       where to write the init's pid, or null
+     * @param preserveFds   descriptors 3 .. 3+N-1 passed on to the container
+     * @param consoleSocket where the pty master goes when process.terminal is set, or null
+     */
+    public record CreateOptions(Path bundle, Path pidFile, int preserveFds, Path consoleSocket) {
+    }
+
+    /**
+     * Creates the container: namespaces, mounts and cgroup are in place and its init waits in
+     * caixa-init, just before exec. Returns its record; the caller may exit, the container stays.
+     */
+    public ContainerRecord create(String id, CreateOptions options) {
+        try (StateStore.Lock ignored = store.lock(id)) {
+            Created created = createLocked(id, options);
+            created.container().detach();
+            return created.record();
+        }
+    }
+
+    private record Created(ContainerRecord record, Container container, OciBundle bundle) {
+    }
+
+    private Created createLocked(String id, CreateOptions options) {
+        OciBundle bundle = OciBundle.load(options.bundle().toAbsolutePath());
+        store.createDirectory(id);
+        try {
+            Path fifo = store.execFifo(id);
+            StartGate.create(fifo);
+            ContainerSpec.Builder builder = bundle.toSpec(id).startFifo(fifo).preserveFds(options.preserveFds());
+            if (bundle.terminal() != (options.consoleSocket() != null)) {
+                throw new OciException(bundle.terminal()
+                        ? "config.json: process.terminal is true: --console-socket is required"
+                        : "--console-socket is only for a process with a terminal (process.terminal)");
+            }
+            builder.consoleSocket(options.consoleSocket());
+            ContainerSpec spec = builder.build();
+            String cgroup = spec.cgroup() != null ? spec.cgroup() : ContainerSpec.defaultCgroup(id);
+            if (spec.cgroup() == null) {
+                spec = builder.cgroup(cgroup).build();
+            }
+            // Written before anything runs: a crash from here on leaves what delete --force needs.
+            ContainerRecord record = new ContainerRecord(id, 0, 0, bundle.bundle(), bundle.rootfs(), Instant.now(),
+                    cgroup, List.of(), bundle.annotations());
+            store.write(record);
+            Container container = Container.start(spec);
+            OptionalLong startTime = InitProcess.startTime(container.pid());
+            record = new ContainerRecord(id, container.pid(), startTime.orElse(0), bundle.bundle(), bundle.rootfs(),
+                    record.created(), cgroup, container.execCandidates(), bundle.annotations());
+            store.write(record);
+            try {
+                String state = stateJson(record, Status.CREATED);
+                HookRunner.run("prestart", bundle.hooks().prestart(), state);
+                HookRunner.run("createRuntime", bundle.hooks().createRuntime(), state);
+                HookRunner.run("createContainer", bundle.hooks().createContainer(), state);
+                if (options.pidFile() != null) {
+                    StateStore.writeAtomically(options.pidFile().toAbsolutePath(),
+                            Integer.toString(container.pid()).getBytes(StandardCharsets.US_ASCII));
+                }
+            } catch (RuntimeException e) {
+                container.close();
+                throw e;
+            }
+            return new Created(record, container, bundle);
+        } catch (RuntimeException e) {
+            destroy(id, store.read(id).map(ContainerRecord::cgroup).orElse(ContainerSpec.defaultCgroup(id)));
+            throw e;
+        }
+    }
+
+    /** Lets a created container run its command. */
+    public void start(String id) {
+        try (StateStore.Lock ignored = store.lock(id)) {
+            startLocked(store.require(id));
+        }
+    }
+
+    private void startLocked(ContainerRecord record) {
+        Status status = status(record);
+        if (status != Status.CREATED) {
+            throw new OciException("container " + record.id() + " is " + status.label() + ", not created: cannot start it");
+        }
+        Optional<OciBundle> bundle = bundleIfPresent(record);
+        bundle.ifPresent(b -> HookRunner.run("startContainer", b.hooks().startContainer(), stateJson(record, Status.CREATED)));
+        Path fifo = store.execFifo(record.id());
+        Optional<StartGate.ExecFailure> failure =
+                StartGate.open(fifo, record.execCandidates(), (int) START_TIMEOUT.toMillis());
+        deleteQuietly(fifo);
+        if (failure.isPresent()) {
+            StartGate.ExecFailure f = failure.get();
+            throw new OciException("exec " + f.path() + ": " + caixa.linux.Errno.describe(f.errno()));
+        }
+        bundle.ifPresent(b -> HookRunner.run("poststart", b.hooks().poststart(), stateJson(record, Status.RUNNING)));
+    }
+
+    /**
+     * create, start, and (unless detached) wait with signals forwarded, then delete: runc's run.
+     * Returns the container's exit status as a shell reports it.
+     */
+    public int run(String id, CreateOptions options, boolean detach) {
+        Created created;
+        try (StateStore.Lock ignored = store.lock(id)) {
+            created = createLocked(id, options);
+            try {
+                startLocked(created.record());
+            } catch (RuntimeException e) {
+                created.container().close();
+                destroy(id, created.record().cgroup());
+                throw e;
+            }
+        }
+        if (detach) {
+            created.container().detach();
+            return 0;
+        }
+        ExitStatus status;
+        try (SignalForwarder forwarder = SignalForwarder.install(Duration.ofSeconds(10))) {
+            forwarder.attach(created.container());
+            status = created.container().waitFor();
+        }
+        created.container().close();
+        delete(id, true);
+        return status.shellCode();
+    }
+
+    public Status status(ContainerRecord record) {
+        if (record.pid() == 0 || !InitProcess.alive(record)) {
+            return record.pid() == 0 ? Status.CREATING : Status.STOPPED;
+        }
+        if (Files.exists(store.execFifo(record.id()))) {
+            return Status.CREATED;
+        }
+        Optional<Cgroup> cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup());
+        if (cgroup.isPresent()) {
+            try (Cgroup c = cgroup.get()) {
+                if (c.frozen()) {
+                    return Status.PAUSED;
+                }
+            }
+        }
+        return Status.RUNNING;
+    }
+
+    /** The OCI state document. */
+    public String state(String id) {
+        ContainerRecord record = store.require(id);
+        return stateJson(record, status(record));
+    }
+
+    private String stateJson(ContainerRecord record, Status status) {
+        return Json.writePretty(record.ociState(status, OCI_VERSION), "  ");
+    }
+
+    public List<ContainerRecord> list() {
+        List<ContainerRecord> records = new ArrayList<>();
+        for (String id : store.ids()) {
+            store.read(id).ifPresent(records::add);
+        }
+        return records;
+    }
+
+    /** Sends {@code signal} to the init, or with {@code all} to every process of the container. */
+    public void kill(String id, int signal, boolean all) {
+        try (StateStore.Lock ignored = store.lock(id)) {
+            ContainerRecord record = store.require(id);
+            Status status = status(record);
+            if (status == Status.STOPPED || status == Status.CREATING) {
+                throw new OciException("container " + id + " is " + status.label() + ": nothing to signal");
+            }
+            if (all) {
+                try (Cgroup cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
+                        .orElseThrow(() -> new OciException("container " + id + ": its cgroup is gone"))) {
+                    for (int pid : cgroup.pids()) {
+                        Linux.kill(pid, signal);
+                    }
+                }
+                return;
+            }
+            signalInit(record, signal);
+        }
+    }
+
+    /** Through a pidfd taken after checking the start time: the signal cannot reach a recycled pid. */
+    private static void signalInit(ContainerRecord record, int signal) {
+        int pidfd = Linux.pidfdOpen(record.pid());
+        try {
+            if (!InitProcess.alive(record)) {
+                return;
+            }
+            Linux.pidfdSendSignal(pidfd, signal);
+        } finally {
+            Linux.close(pidfd);
+        }
+    }
+
+    /** Removes a stopped (or, with force, any) container: its processes, cgroup and state. */
+    public void delete(String id, boolean force) {
+        try (StateStore.Lock lock = store.lock(id)) {
+            Optional<ContainerRecord> found = store.read(id);
+            if (found.isEmpty()) {
+                if (!store.exists(id)) {
+                    throw new OciException("container " + id + " does not exist");
+                }
+                // A create that died before writing its state: clean what its id implies.
+                destroy(id, ContainerSpec.defaultCgroup(id));
+                lock.removeFile();
+                return;
+            }
+            ContainerRecord record = found.get();
+            Status status = status(record);
+            if ((status == Status.RUNNING || status == Status.PAUSED) && !force) {
+                throw new OciException("container " + id + " is " + status.label()
+                        + ": stop it first, or use delete --force");
+            }
+            destroy(id, record.cgroup());
+            bundleIfPresent(record).ifPresent(b ->
+                    HookRunner.run("poststop", b.hooks().poststop(), stateJson(record, Status.STOPPED)));
+            lock.removeFile();
+        }
+    }
+
+    /** Kills everything in the container's cgroup, waits for it to empty, removes it and the state. */
+    private void destroy(String id, String cgroupPath) {
+        Optional<Cgroup> found = Cgroup.openExisting(CgroupLayout.host(), cgroupPath);
+        if (found.isPresent()) {
+            try (Cgroup cgroup = found.get()) {
+                if (cgroup.frozen()) {
+                    cgroup.thaw();
+                }
+                cgroup.kill();
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (cgroup.populated() && System.nanoTime() < deadline) {
+                    sleep(10);
+                }
+                cgroup.delete();
+            }
+        }
+        store.remove(id);
+    }
+
+    public void pause(String id) {
+        withCgroup(id, Status.RUNNING, "pause", Cgroup::freeze);
+    }
+
+    public void resume(String id) {
+        withCgroup(id, Status.PAUSED, "resume", Cgroup::thaw);
+    }
+
+    /** The pids of the container's processes. */
+    public List<Integer> ps(String id) {
+        ContainerRecord record = store.require(id);
+        return Cgroup.openExisting(CgroupLayout.host(), record.cgroup()).map(c -> {
+            try (c) {
+                return c.pids();
+            }
+        }).orElse(List.of());
+    }
+
+    /**
+     * A process to add to a running container.
+     *
+     * @param process       what to run, as whom, where (the uid, gid and groups are the container's)
+     * @param terminal      whether it gets a pty (sent to {@code consoleSocket})
+     * @param consoleSocket where the pty master goes, or null
+     * @param pidFile       where to write its pid, or null
+     * @param detach        return once it runs, instead of waiting for its exit
+     */
+    public record ExecRequest(ExecProcess process, boolean terminal, Path consoleSocket, Path pidFile, boolean detach) {
+    }
+
+    /** What an exec runs: config.json's process, or the command line's equivalent. */
+    public record ExecProcess(List<String> args, List<String> env, String cwd, int uid, int gid,
+                              List<Integer> additionalGids, boolean noNewPrivileges) {
+        public static ExecProcess of(OciProcess p) {
+            return new ExecProcess(p.args(), p.env(), p.cwd(), p.uid(), p.gid(), p.additionalGids(), p.noNewPrivileges());
+        }
+    }
+
+    /** Starts a process in the container; returns its exit status as a shell reports it (0 when detached). */
+    public int exec(String id, ExecRequest request) {
+        ContainerRecord record;
+        try (StateStore.Lock ignored = store.lock(id)) {
+            record = store.require(id);
+            Status status = status(record);
+            if (status != Status.RUNNING) {
+                throw new OciException("container " + id + " is " + status.label() + ": cannot exec in it");
+            }
+        }
+        ExecProcess process = request.process();
+        if (request.terminal() && request.consoleSocket() == null) {
+            throw new OciException("exec: a terminal (process.terminal) needs --console-socket");
+        }
+        ExecSpec spec = new ExecSpec(record.pid(), record.cgroup(), process.args(), process.env(), process.cwd(),
+                process.uid(), process.gid(), process.additionalGids(), process.noNewPrivileges(),
+                request.terminal() ? request.consoleSocket() : null);
+        ChildProcess child = Exec.start(spec);
+        if (request.pidFile() != null) {
+            StateStore.writeAtomically(request.pidFile().toAbsolutePath(),
+                    Integer.toString(child.pid()).getBytes(StandardCharsets.US_ASCII));
+        }
+        if (request.detach()) {
+            child.detach();
+            return 0;
+        }
+        ExitStatus status = child.waitFor();
+        child.close();
+        return status.shellCode();
+    }
+
+    /** The environment a new process of the container gets by default: its config's. */
+    public List<String> configEnvironment(String id) {
+        ContainerRecord record = store.require(id);
+        return bundleIfPresent(record).map(b -> b.toSpec(id).build().env()).orElse(List.of());
+    }
+
+    /** Applies new limits to a running container. */
+    public void update(String id, Resources resources) {
+        try (StateStore.Lock ignored = store.lock(id)) {
+            ContainerRecord record = store.require(id);
+            try (Cgroup cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
+                    .orElseThrow(() -> new OciException("container " + id + ": its cgroup is gone"))) {
+                resources.applyTo(cgroup);
+            }
+        }
+    }
+
+    public CgroupStats stats(String id) {
+        ContainerRecord record = store.require(id);
+        try (Cgroup cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
+                .orElseThrow(() -> new OciException("container " + id + ": its cgroup is gone"))) {
+            return cgroup.stats();
+        }
+    }
+
+    private void withCgroup(String id, Status expected, String verb, java.util.function.Consumer<Cgroup> action) {
+        try (StateStore.Lock ignored = store.lock(id)) {
+            ContainerRecord record = store.require(id);
+            Status status = status(record);
+            if (status != expected) {
+                throw new OciException("container " + id + " is " + status.label() + ": cannot " + verb + " it");
+            }
+            try (Cgroup cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
+                    .orElseThrow(() -> new OciException("container " + id + ": its cgroup is gone"))) {
+                action.accept(cgroup);
+            }
+        }
+    }
+
+    private static Optional<OciBundle> bundleIfPresent(ContainerRecord record) {
+        if (!Files.exists(record.bundle().resolve("config.json"))) {
+            return Optional.empty();
+        }
+        return Optional.of(OciBundle.load(record.bundle()));
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new OciException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OciException("interrupted", e);
+        }
+    }
+}
