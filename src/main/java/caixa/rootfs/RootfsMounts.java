@@ -85,6 +85,13 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
         program.pivotRoot(".", ".", root);
         program.umount2(".", linux_h.MNT_DETACH());
         program.chdir("/");
+    }
+
+    /**
+     * Masks and makes read-only what the spec lists, once inside the new root. Separate from
+     * {@link #addTo}: sysctls are written in between, through /proc/sys, before it goes read-only.
+     */
+    public void restrictPaths(ChildProgram program) {
         for (String path : maskedPaths) {
             mask(program, path);
         }

@@ -119,6 +119,7 @@ final class ChildPlanner {
             planTerminal(program);
         }
         spec.sysctl().forEach((key, value) -> program.writeFile("/proc/sys/" + key.replace('.', '/'), value));
+        mounts.restrictPaths(program);
         if (spec.umask() >= 0) {
             program.call("umask(0" + Integer.toOctalString(spec.umask()) + ")", linux_h.SYS_umask(), spec.umask());
         }

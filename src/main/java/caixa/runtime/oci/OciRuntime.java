@@ -252,6 +252,9 @@ public final class OciRuntime {
             Optional<ContainerRecord> found = store.read(id);
             if (found.isEmpty()) {
                 if (!store.exists(id)) {
+                    if (force) {
+                        return; // runc: delete --force of what is not there is not an error
+                    }
                     throw new OciException("container " + id + " does not exist");
                 }
                 // A create that died before writing its state: clean what its id implies.
