@@ -65,6 +65,10 @@ public final class Linux {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(3));
 
+    /** Each thread's errno slot for the hot paths: a confined arena per call costs as much as the call. */
+    private static final ThreadLocal<MemorySegment> CALL_STATES =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
+
     private static int errno(MemorySegment callState) {
         return (int) ERRNO.get(callState, 0L);
     }
@@ -121,16 +125,21 @@ public final class Linux {
 
     /** write(2) of the whole buffer; retries on EINTR and short writes. */
     public static void write(int fd, MemorySegment data, String what) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+        // The hot path of cgroup writes: no arena and no message unless it fails.
+        MemorySegment state = CALL_STATES.get();
+        try {
             long offset = 0;
             while (offset < data.byteSize()) {
-                MemorySegment rest = data.asSlice(offset);
+                MemorySegment rest = offset == 0 ? data : data.asSlice(offset);
                 long n = (long) WRITE.invokeExact(state, fd, rest, rest.byteSize());
-                if (n == -1 && errno(state) == linux_h.EINTR()) {
-                    continue;
+                if (n == -1) {
+                    int errno = errno(state);
+                    if (errno == linux_h.EINTR()) {
+                        continue;
+                    }
+                    throw new SyscallException("write(" + what + ")", errno);
                 }
-                offset += check(n, state, "write(" + what + ")");
+                offset += n;
             }
         } catch (RuntimeException | Error e) {
             throw e;
