@@ -1,0 +1,49 @@
+package caixa.spec;
+
+import caixa.spec.json.JsonNode;
+import caixa.spec.json.JsonObjectNode;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * process.capabilities: the five capability sets, each a list of names such as {@code CAP_KILL}.
+ * Read and checked now, applied by the capability work that follows; an absent set (or an absent
+ * capabilities object) is empty, which the spec means as "none".
+ *
+ * <p>Names are checked for their form only. Which names exist depends on the kernel, and runc warns
+ * about an unknown one rather than failing, so that a newer config.json still runs.
+ */
+public record Capabilities(List<String> bounding, List<String> effective, List<String> inheritable,
+                           List<String> permitted, List<String> ambient) {
+    public static final Capabilities NONE = new Capabilities(List.of(), List.of(), List.of(), List.of(), List.of());
+
+    private static final Pattern NAME = Pattern.compile("CAP_[A-Z0-9_]+");
+
+    public Capabilities {
+        bounding = List.copyOf(bounding);
+        effective = List.copyOf(effective);
+        inheritable = List.copyOf(inheritable);
+        permitted = List.copyOf(permitted);
+        ambient = List.copyOf(ambient);
+    }
+
+    static Capabilities read(JsonObjectNode capabilities) {
+        return new Capabilities(set(capabilities, "bounding"), set(capabilities, "effective"),
+                set(capabilities, "inheritable"), set(capabilities, "permitted"), set(capabilities, "ambient"));
+    }
+
+    private static List<String> set(JsonObjectNode capabilities, String name) {
+        return capabilities.optional(name).map(JsonNode::asArray).orElse(List.of()).stream()
+                .map(Capabilities::name)
+                .toList();
+    }
+
+    private static String name(JsonNode node) {
+        String name = node.asString();
+        if (!NAME.matcher(name).matches()) {
+            throw node.error("must be a capability name such as CAP_KILL, not \"" + name + "\"");
+        }
+        return name;
+    }
+}

@@ -1,0 +1,144 @@
+package caixa.spec;
+
+import caixa.cgroups.Resources;
+import caixa.cgroups.Sizes;
+import caixa.spec.json.JsonObjectNode;
+
+import java.util.regex.Pattern;
+
+/**
+ * An OCI {@code linux.resources} object as caixa's {@link Resources}: from config.json, or from the
+ * file {@code caixa update --resources FILE} reads (a bare resources object, so its errors name that
+ * file: {@code resources.json: memory.limit: ...}).
+ *
+ * <ul>
+ * <li>{@code memory.limit}: bytes; -1 or 0 (runc's "not set") for no limit.
+ * <li>{@code memory.swap}: memory <em>plus</em> swap, as cgroup v1's memsw and docker's
+ *     {@code --memory-swap} count it (not swap alone, as v2's memory.swap.max does); -1 for
+ *     unlimited swap. It needs {@code memory.limit} and must be at least that.
+ * <li>{@code cpu.quota} / {@code cpu.period}: {@code cpus = quota / period}, the period 100000 µs if
+ *     absent. caixa keeps that share of CPU time but applies it over its own 100 ms period (and no
+ *     less than 1% of a CPU); a quota of -1 or 0 is no limit, a period alone limits nothing.
+ * <li>{@code cpu.cpus}: the CPUs to run on ({@code 0-3,6}).
+ * <li>{@code pids.limit}: tasks; -1 or 0 for no limit.
+ * <li>{@code devices}: the device cgroup's allow and deny rules are checked, then not applied:
+ *     caixa has no device controller yet (on cgroup v2 it takes an eBPF program; that is the next
+ *     issue). Until then a container reaches the devices its /dev holds, the defaults and
+ *     {@code linux.devices}, plus any node it can mknod. Every engine sends these rules, so refusing
+ *     them would refuse every container.
+ * </ul>
+ * Any other field the runtime spec defines (cpu.shares, memory.reservation, blockIO,
+ * hugepageLimits, ...) is an error naming it when it is set; see {@link Unsupported}. Fields the
+ * spec does not define are ignored, as it requires.
+ */
+public final class LinuxResources {
+    /** The kernel's bounds for a CFS period, in microseconds. */
+    private static final long MIN_PERIOD = 1_000;
+    private static final long MAX_PERIOD = 1_000_000;
+
+    private static final Pattern CPU_LIST = Pattern.compile("\\d+(-\\d+)?(,\\d+(-\\d+)?)*");
+    private static final Pattern DEVICE_ACCESS = Pattern.compile("[rwm]*");
+
+    private static final String NOT_SUPPORTED =
+            "not supported (caixa applies memory.limit, memory.swap, cpu.quota, cpu.period, cpu.cpus and pids.limit)";
+
+    private LinuxResources() {
+    }
+
+    public static Resources read(JsonObjectNode resources) {
+        checkDeviceRules(resources);
+        refuseUnsupported(resources);
+        Resources result = resources.optionalObject("memory").map(LinuxResources::memory).orElse(Resources.NONE);
+        JsonObjectNode cpu = resources.optionalObject("cpu").orElse(null);
+        if (cpu != null) {
+            result = result.withCpus(cpus(cpu)).withCpusetCpus(cpuset(cpu));
+        }
+        JsonObjectNode pids = resources.optionalObject("pids").orElse(null);
+        if (pids != null) {
+            long limit = pids.requireLong("limit", -1, Long.MAX_VALUE);
+            result = result.withPidsLimit(Math.max(limit, 0));
+        }
+        return result;
+    }
+
+    private static Resources memory(JsonObjectNode memory) {
+        long limit = memory.optionalLong("limit", -1, Long.MAX_VALUE).orElse(0);
+        long swap = memory.optionalLong("swap", -1, Long.MAX_VALUE).orElse(0);
+        if (swap > 0 && limit <= 0) {
+            throw memory.required("swap").error("needs memory.limit (swap counts memory plus swap)");
+        }
+        if (swap > 0 && swap < limit) {
+            throw memory.required("swap").error("must be at least memory.limit (" + limit
+                    + "): it counts memory plus swap, as docker's --memory-swap");
+        }
+        return Resources.NONE
+                .withMemory(limit > 0 ? limit : Sizes.UNLIMITED)
+                .withMemorySwap(swap == -1 ? Sizes.UNLIMITED : swap);
+    }
+
+    private static double cpus(JsonObjectNode cpu) {
+        long quota = cpu.optionalLong("quota", -1, Long.MAX_VALUE).orElse(0);
+        long period = cpu.optionalLong("period", 0, Long.MAX_VALUE).orElse(0);
+        if (period != 0 && (period < MIN_PERIOD || period > MAX_PERIOD)) {
+            throw cpu.required("period").error("must be from " + MIN_PERIOD + " to " + MAX_PERIOD
+                    + " microseconds, as the kernel allows, not " + period);
+        }
+        if (quota <= 0) {
+            return 0;
+        }
+        return (double) quota / (period != 0 ? period : Resources.CPU_PERIOD_MICROS);
+    }
+
+    private static String cpuset(JsonObjectNode cpu) {
+        String cpus = cpu.optionalString("cpus").orElse("");
+        if (cpus.isEmpty()) {
+            return null;
+        }
+        if (!CPU_LIST.matcher(cpus).matches()) {
+            throw cpu.required("cpus").error("must be a list of CPUs such as 0-3,6, not \"" + cpus + "\"");
+        }
+        return cpus;
+    }
+
+    /** Checked so that a malformed rule fails as it would with runc, then dropped: see the class comment. */
+    private static void checkDeviceRules(JsonObjectNode resources) {
+        for (JsonObjectNode rule : resources.optionalObjectList("devices")) {
+            rule.required("allow").asBoolean();
+            String type = rule.optionalString("type").orElse("a");
+            if (!type.matches("[abc]?")) {
+                throw rule.required("type").error("must be a, b or c, not \"" + type + "\"");
+            }
+            rule.optionalLong("major", -1, Long.MAX_VALUE);
+            rule.optionalLong("minor", -1, Long.MAX_VALUE);
+            String access = rule.optionalString("access").orElse("");
+            if (!DEVICE_ACCESS.matcher(access).matches() || access.chars().distinct().count() != access.length()) {
+                throw rule.required("access").error("must be letters of rwm, not \"" + access + "\"");
+            }
+        }
+    }
+
+    private static void refuseUnsupported(JsonObjectNode resources) {
+        for (String key : new String[] {"hugepageLimits", "rdma", "unified"}) {
+            Unsupported.refuse(resources, key, NOT_SUPPORTED);
+        }
+        resources.optionalObject("memory").ifPresent(memory -> {
+            refuse(memory, "reservation", "kernel", "kernelTCP", "disableOOMKiller", "useHierarchy", "checkBeforeUpdate");
+            // Unlike the others, a swappiness of 0 is a setting (avoid swapping), not "not set".
+            memory.optional("swappiness").ifPresent(node -> {
+                throw node.error(NOT_SUPPORTED);
+            });
+        });
+        resources.optionalObject("cpu").ifPresent(cpu ->
+                refuse(cpu, "shares", "burst", "realtimeRuntime", "realtimePeriod", "mems", "idle"));
+        resources.optionalObject("blockIO").ifPresent(blockIO ->
+                refuse(blockIO, "weight", "leafWeight", "weightDevice", "throttleReadBpsDevice",
+                        "throttleWriteBpsDevice", "throttleReadIOPSDevice", "throttleWriteIOPSDevice"));
+        resources.optionalObject("network").ifPresent(network -> refuse(network, "classID", "priorities"));
+    }
+
+    private static void refuse(JsonObjectNode section, String... keys) {
+        for (String key : keys) {
+            Unsupported.refuse(section, key, NOT_SUPPORTED);
+        }
+    }
+}
