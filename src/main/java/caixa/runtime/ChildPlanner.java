@@ -180,9 +180,11 @@ final class ChildPlanner {
 
     static List<String> environment(ContainerSpec spec, UserIds user) {
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("PATH", DEFAULT_PATH);
-        if (spec.hostname() != null) {
-            env.put("HOSTNAME", spec.hostname());
+        if (spec.defaultEnvironment()) {
+            env.put("PATH", DEFAULT_PATH);
+            if (spec.hostname() != null) {
+                env.put("HOSTNAME", spec.hostname());
+            }
         }
         env.put("HOME", user.uid() == 0 ? "/root" : "/");
         for (String entry : spec.env()) {

@@ -54,6 +54,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param joinNamespaces existing namespaces to enter (by /proc/PID/ns/* or bind-mounted path) instead of creating them
  * @param devices        device nodes to create in /dev beyond the defaults
  * @param preserveFds    descriptors 3 .. 3+N-1 of the caller that the container inherits
+ * @param defaultEnvironment whether PATH, HOSTNAME and HOME are set unless {@code env} sets them (as
+ *                       docker does); otherwise the environment is exactly {@code env} plus HOME if
+ *                       missing (as runc does for an OCI process)
  * @param consoleSocket  a unix socket to send the container's terminal to (runc's --console-socket):
  *                       the process gets a new pty as its controlling terminal and stdio; null for none
  * @param rootPropagation the propagation of the host's mounts as copied into the mount namespace
@@ -68,7 +71,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                             Path startFifo, List<Rlimit> rlimits, int umask, boolean noNewPrivileges,
                             Integer oomScoreAdj, Map<String, String> sysctl, List<Integer> additionalGids,
                             Map<Namespace, Path> joinNamespaces, List<Device> devices, int preserveFds,
-                            Path consoleSocket) {
+                            Path consoleSocket, boolean defaultEnvironment) {
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
@@ -171,6 +174,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         private final List<Device> devices = new ArrayList<>();
         private int preserveFds;
         private Path consoleSocket;
+        private boolean defaultEnvironment = true;
         private boolean readOnlyRootfs;
         private Stdio stdin = Stdio.INHERIT;
         private Stdio stdout = Stdio.INHERIT;
@@ -311,6 +315,12 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
             return this;
         }
 
+        /** The environment is exactly what {@link #env} gives (plus HOME when missing), as an OCI process's. */
+        public Builder exactEnvironment() {
+            this.defaultEnvironment = false;
+            return this;
+        }
+
         public Builder consoleSocket(Path socket) {
             this.consoleSocket = socket;
             return this;
@@ -393,7 +403,8 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                     dieWithParent, execTimeout, resources,
                     cgroup != null ? cgroup : ownCgroup ? defaultCgroup(id) : null,
                     maskedPaths, readonlyPaths, rootPropagation, startFifo, rlimits, umask, noNewPrivileges,
-                    oomScoreAdj, sysctl, additionalGids, joinNamespaces, devices, preserveFds, consoleSocket);
+                    oomScoreAdj, sysctl, additionalGids, joinNamespaces, devices, preserveFds, consoleSocket,
+                    defaultEnvironment);
         }
     }
 }

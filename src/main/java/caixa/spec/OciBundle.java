@@ -99,7 +99,8 @@ public final class OciBundle {
                 .id(id)
                 .readOnlyRootfs(readonlyRootfs)
                 .hostname(hostname)
-                .mounts(mounts);
+                .mounts(mounts)
+                .exactEnvironment();
         process.applyTo(builder);
         linux.applyTo(builder);
         return builder;
