@@ -14,10 +14,12 @@ import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The system calls the parent makes, each failing with a {@link SyscallException} that carries the
@@ -33,35 +35,56 @@ public final class Linux {
     private static final VarHandle ERRNO =
             CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-    private static MethodHandle capturingErrno(MemorySegment function, FunctionDescriptor descriptor,
+    /**
+     * The libc functions called here, with their C signatures. jextract's classes hold the same
+     * descriptors (LinuxDescriptorsTest checks), but reading one initializes its class, which links
+     * a second downcall handle nobody calls: each distinct handle costs a generated stub at start-up
+     * (~7 ms each on a 2-vCPU machine), and those stubs were most of the CLI's FFM start-up time.
+     */
+    static final Map<String, FunctionDescriptor> LIBC = Map.ofEntries(
+            Map.entry("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)),
+            Map.entry("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG)),
+            Map.entry("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG)),
+            Map.entry("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT)),
+            Map.entry("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT)),
+            Map.entry("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)),
+            Map.entry("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)),
+            Map.entry("pidfd_send_signal", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)),
+            Map.entry("statvfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
+            Map.entry("mkdirat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)),
+            Map.entry("pidfd_open", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)),
+            Map.entry("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)),
+            Map.entry("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)),
+            Map.entry("unlinkat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)));
+
+    private static MethodHandle capturingErrno(String function, FunctionDescriptor descriptor,
                                                Linker.Option... options) {
         Linker.Option[] all = new Linker.Option[options.length + 1];
         all[0] = Linker.Option.captureCallState("errno");
         System.arraycopy(options, 0, all, 1, options.length);
-        return LINKER.downcallHandle(function, descriptor, all);
+        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(function), descriptor, all);
     }
 
-    private static final MethodHandle PIPE2 = capturingErrno(linux_h.pipe2$address(), linux_h.pipe2$descriptor());
-    private static final MethodHandle READ = capturingErrno(linux_h.read$address(), linux_h.read$descriptor());
-    private static final MethodHandle WRITE = capturingErrno(linux_h.write$address(), linux_h.write$descriptor());
-    private static final MethodHandle CLOSE = capturingErrno(linux_h.close$address(), linux_h.close$descriptor());
-    private static final MethodHandle POLL = capturingErrno(linux_h.poll$address(), linux_h.poll$descriptor());
-    private static final MethodHandle WAITID = capturingErrno(linux_h.waitid$address(), linux_h.waitid$descriptor());
-    private static final MethodHandle KILL = capturingErrno(linux_h.kill$address(), linux_h.kill$descriptor());
-    private static final MethodHandle PIDFD_SEND_SIGNAL =
-            capturingErrno(linux_h.pidfd_send_signal$address(), linux_h.pidfd_send_signal$descriptor());
-    private static final MethodHandle STATVFS =
-            capturingErrno(linux_h.statvfs$address(), linux_h.statvfs$descriptor());
-    private static final MethodHandle MKDIRAT =
-            capturingErrno(linux_h.mkdirat$address(), linux_h.mkdirat$descriptor());
-    private static final MethodHandle PIDFD_OPEN =
-            capturingErrno(linux_h.pidfd_open$address(), linux_h.pidfd_open$descriptor());
-    private static final MethodHandle SETNS = capturingErrno(linux_h.setns$address(), linux_h.setns$descriptor());
-    private static final MethodHandle MKFIFO = capturingErrno(linux_h.mkfifo$address(), linux_h.mkfifo$descriptor());
-    private static final MethodHandle UNLINKAT =
-            capturingErrno(linux_h.unlinkat$address(), linux_h.unlinkat$descriptor());
+    private static MethodHandle capturingErrno(String function) {
+        return capturingErrno(function, LIBC.get(function));
+    }
+
+    private static final MethodHandle PIPE2 = capturingErrno("pipe2");
+    private static final MethodHandle READ = capturingErrno("read");
+    private static final MethodHandle WRITE = capturingErrno("write");
+    private static final MethodHandle CLOSE = capturingErrno("close");
+    private static final MethodHandle POLL = capturingErrno("poll");
+    private static final MethodHandle WAITID = capturingErrno("waitid");
+    private static final MethodHandle KILL = capturingErrno("kill");
+    private static final MethodHandle PIDFD_SEND_SIGNAL = capturingErrno("pidfd_send_signal");
+    private static final MethodHandle STATVFS = capturingErrno("statvfs");
+    private static final MethodHandle MKDIRAT = capturingErrno("mkdirat");
+    private static final MethodHandle PIDFD_OPEN = capturingErrno("pidfd_open");
+    private static final MethodHandle SETNS = capturingErrno("setns");
+    private static final MethodHandle MKFIFO = capturingErrno("mkfifo");
+    private static final MethodHandle UNLINKAT = capturingErrno("unlinkat");
     // openat(int, const char *, int, ...): the mode is the first variadic argument, promoted to int.
-    private static final MethodHandle OPENAT = capturingErrno(linux_h.openat.address(),
+    private static final MethodHandle OPENAT = capturingErrno("openat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(3));
 
