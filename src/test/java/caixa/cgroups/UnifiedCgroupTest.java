@@ -122,7 +122,7 @@ class UnifiedCgroupTest {
                     .unblockAllSignals()
                     .closeOnExecFrom(3)
                     .execve("/bin/sleep", List.of("sleep", "30"), List.of(), false);
-            return Spawner.spawn(program, Spawner.CloneOptions.namespaces(0).intoCgroup(cgroup.unifiedFd()), pid -> { });
+            return Spawner.spawn(program, Spawner.CloneOptions.namespaces(0).intoCgroup(cgroup.unifiedFd()), Spawner.BarrierHandler.NONE);
         }
     }
 
