@@ -8,6 +8,7 @@ import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.PaddingLayout;
+import java.lang.foreign.SequenceLayout;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ class HeaderConformanceTest {
         conf.types().forEach((className, cType) -> {
             GroupLayout layout = layoutOf(className);
             probe.add("size " + cType, "sizeof(" + cType + ")", layout.byteSize());
-            addMembers(probe, cType, layout, layout, List.of());
+            addMembers(probe, cType, layout, layout, List.of(), List.of());
         });
 
         Map<String, Long> header = runProbe(conf, probe, dir);
@@ -169,27 +170,41 @@ class HeaderConformanceTest {
         }
     }
 
+    /** jextract's name for an anonymous struct or union member, such as each command's part of bpf_attr. */
+    private static final String ANONYMOUS = "$anon$";
+
     /**
      * Adds the offset and size of each member of {@code group}, which sits at {@code path} in the
-     * {@code root} layout, then the members of nested structs and unions, named by their C member path.
+     * {@code root} layout ({@code cPath} in C), then the members of nested structs and unions, named by
+     * their C member path. C names the members of an anonymous struct or union as if they were the
+     * enclosing one's, so such a group is checked through its members only.
      */
     private static void addMembers(Probe probe, String cType, GroupLayout root, GroupLayout group,
-                                   List<String> path) {
+                                   List<String> path, List<String> cPath) {
         for (MemoryLayout member : group.memberLayouts()) {
             if (member instanceof PaddingLayout) {
                 continue;
             }
             String name = member.name().orElseThrow(() -> new AssertionError("unnamed member in " + cType));
             List<String> memberPath = Stream.concat(path.stream(), Stream.of(name)).toList();
-            String cMember = String.join(".", memberPath);
+            if (name.startsWith(ANONYMOUS) && member instanceof GroupLayout anonymous) {
+                addMembers(probe, cType, root, anonymous, memberPath, cPath);
+                continue;
+            }
+            List<String> cMemberPath = Stream.concat(cPath.stream(), Stream.of(name)).toList();
+            String cMember = String.join(".", cMemberPath);
             long offset = root.byteOffset(memberPath.stream().map(PathElement::groupElement)
                     .toArray(PathElement[]::new));
             probe.memberNames().add(name);
             probe.add("offset " + cType + "." + cMember, "offsetof(" + cType + ", " + cMember + ")", offset);
-            probe.add("msize " + cType + "." + cMember, "sizeof(((" + cType + " *) 0)->" + cMember + ")",
-                    member.byteSize());
+            // A flexible array member (cmsghdr's __cmsg_data[]) has an offset but no size C will tell.
+            boolean flexibleArray = member instanceof SequenceLayout array && array.elementCount() == 0;
+            if (!flexibleArray) {
+                probe.add("msize " + cType + "." + cMember, "sizeof(((" + cType + " *) 0)->" + cMember + ")",
+                        member.byteSize());
+            }
             if (member instanceof GroupLayout nested) {
-                addMembers(probe, cType, root, nested, memberPath);
+                addMembers(probe, cType, root, nested, memberPath, cMemberPath);
             }
         }
     }
