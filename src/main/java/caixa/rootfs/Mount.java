@@ -30,7 +30,7 @@ public record Mount(String destination, String type, String source, List<String>
 
     /**
      * What {@code caixa run} mounts: runc's default set (proc, a tmpfs /dev, devpts, /dev/shm, mqueue,
-     * read-only sysfs) plus the walkthrough's tmpfs /tmp.
+     * read-only sysfs, the container's own cgroup read-only) plus the walkthrough's tmpfs /tmp.
      */
     public static List<Mount> defaults() {
         return List.of(
@@ -41,6 +41,7 @@ public record Mount(String destination, String type, String source, List<String>
                 new Mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")),
                 new Mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")),
                 new Mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")),
+                new Mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro")),
                 new Mount("/tmp", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=1777")));
     }
 }

@@ -62,7 +62,30 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
             }
             if (coveringMount(mount) == null) {
                 ensureTarget(mount.destination(), !mount.isBind() || Files.isDirectory(Path.of(mount.source())));
+                checkCopyUp(mount);
             }
+        }
+    }
+
+    /**
+     * {@code tmpcopyup} on a tmpfs: the tmpfs should start with a copy of what the directory held.
+     * The copy would have to happen in the child, between the mount and the exec, where caixa runs
+     * no code of its own; so caixa honours the option where there is nothing to copy (an empty or a
+     * new directory, as podman's /tmp, /run and /var/tmp usually are) and refuses it otherwise.
+     * A mount inside an earlier one gets a directory the child creates: empty too.
+     */
+    private void checkCopyUp(Mount mount) {
+        if (!"tmpfs".equals(mount.type()) || !MountOptions.parse(mount.options()).copyUp()) {
+            return;
+        }
+        Path directory = rootfs.resolve(mount.destination().substring(1));
+        try (java.util.stream.Stream<Path> entries = Files.list(directory)) {
+            if (entries.findAny().isPresent()) {
+                throw new RootfsException("mount " + mount.destination() + ": tmpcopyup of a directory that is not"
+                        + " empty is not supported (caixa cannot copy its content into the tmpfs)");
+            }
+        } catch (IOException e) {
+            throw new RootfsException("rootfs " + rootfs + ": " + mount.destination() + ": " + reason(e));
         }
     }
 
@@ -150,6 +173,11 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
         caixa.cgroups.CgroupLayout layout = caixa.cgroups.CgroupLayout.host();
         java.util.Map<Path, String> hierarchies = new java.util.LinkedHashMap<>();
         layout.v1().forEach((controller, mount) -> hierarchies.putIfAbsent(mount, mount.getFileName().toString()));
+        if (cgroupPath == null) {
+            // No cgroup of its own: the host's tree is not the container's business.
+            program.mount("tmpfs", target, "tmpfs", locked | linux_h.MS_RDONLY(), "mode=755,size=0");
+            return;
+        }
         if (layout.mode() == caixa.cgroups.CgroupMode.UNIFIED) {
             bindCgroup(program, layout.unified(), target, readOnly | locked);
             return;

@@ -132,6 +132,18 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         return StaleCgroups.PARENT + "/" + id;
     }
 
+    /**
+     * Hidden from every container unless told otherwise, as docker hides them: kernel memory, keys,
+     * scheduler and timer internals, firmware.
+     */
+    public static final List<String> MASKED_PATHS = List.of("/proc/acpi", "/proc/kcore", "/proc/keys",
+            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+            "/sys/firmware", "/sys/devices/virtual/powercap");
+
+    /** Read-only in every container unless told otherwise: /proc/sys writes would change the host. */
+    public static final List<String> READONLY_PATHS = List.of("/proc/asound", "/proc/bus", "/proc/fs",
+            "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
+
     public static Builder builder(Path rootfs, String... command) {
         return new Builder(rootfs, List.of(command));
     }
@@ -160,13 +172,13 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         private final List<IdMapping> gidMappings = new ArrayList<>();
         private String user;
         private final List<Mount> mounts = new ArrayList<>(Mount.defaults());
-        private final List<String> maskedPaths = new ArrayList<>();
-        private final List<String> readonlyPaths = new ArrayList<>();
+        private final List<String> maskedPaths = new ArrayList<>(MASKED_PATHS);
+        private final List<String> readonlyPaths = new ArrayList<>(READONLY_PATHS);
         private long rootPropagation = MountOptions.propagation("rprivate");
         private Path startFifo;
         private final List<Rlimit> rlimits = new ArrayList<>();
         private int umask = -1;
-        private boolean noNewPrivileges;
+        private boolean noNewPrivileges = true;
         private Integer oomScoreAdj;
         private final Map<String, String> sysctl = new java.util.LinkedHashMap<>();
         private final List<Integer> additionalGids = new ArrayList<>();
