@@ -11,6 +11,7 @@ import caixa.runtime.Container;
 import caixa.runtime.ContainerSpec;
 import caixa.runtime.IdMapping;
 import caixa.runtime.Namespace;
+import caixa.runtime.Rlimit;
 import caixa.runtime.SignalForwarder;
 import caixa.spawn.ExitStatus;
 
@@ -50,6 +51,9 @@ final class RunCommand {
               --pids-limit N        at most N tasks: pids.max
               --cpuset-cpus LIST    run on these CPUs (0-1, 0,2): cpuset.cpus
               --cgroup NAME         run in cgroup NAME (created if missing; default caixa/ID)
+              --ulimit NAME=S[:H]   a resource limit (nofile=1024:2048), repeatable
+              --security-opt no-new-privileges=false
+                                    let execve grant privileges again (setuid binaries, file capabilities)
 
             Exit status: the command's; 128+N when killed by signal N; 125 when caixa failed;
             126 when the command cannot be executed; 127 when it is not found.
@@ -76,6 +80,8 @@ final class RunCommand {
         long pidsLimit = 0;
         String cpusetCpus = null;
         String cgroup = null;
+        List<Rlimit> ulimits = new ArrayList<>();
+        boolean noNewPrivileges = true;
         for (String option; (option = args.nextOption()) != null; ) {
             switch (option) {
                 case "--rootfs" -> rootfs = Path.of(args.value(option));
@@ -103,6 +109,15 @@ final class RunCommand {
                 case "--pids-limit" -> pidsLimit = (long) number(option, args.value(option));
                 case "--cpuset-cpus" -> cpusetCpus = args.value(option);
                 case "--cgroup" -> cgroup = args.value(option);
+                case "--ulimit" -> ulimits.add(parse(Rlimit::parseUlimit, args.value(option)));
+                case "--security-opt" -> {
+                    String opt = args.value(option);
+                    switch (opt) {
+                        case "no-new-privileges", "no-new-privileges=true", "no-new-privileges:true" -> noNewPrivileges = true;
+                        case "no-new-privileges=false", "no-new-privileges:false" -> noNewPrivileges = false;
+                        default -> throw new UsageException("run: --security-opt " + opt + ": not supported");
+                    }
+                }
                 case "-h", "--help" -> {
                     System.out.print(USAGE);
                     return 0;
@@ -134,6 +149,8 @@ final class RunCommand {
             spec.hostname(hostname);
         }
         env.forEach(spec::env);
+        ulimits.forEach(spec::rlimit);
+        spec.noNewPrivileges(noNewPrivileges);
         volumes.forEach(spec::volume);
         if (mapRootUser && !uidMaps.isEmpty()) {
             throw new UsageException("run: --map-root-user and --uidmap exclude each other");
