@@ -14,8 +14,10 @@ import java.util.Map;
  * @param cleared     MS_* flags the options clear ({@code rw}, {@code suid}, ...), for bind remounts
  * @param propagation MS_PRIVATE / MS_SHARED / MS_SLAVE / MS_UNBINDABLE, possibly with MS_REC, or 0
  * @param data        the filesystem-specific options, comma-separated, or null
+ * @param copyUp      {@code tmpcopyup}, runc's extension for a tmpfs: it starts with what the
+ *                    directory it covers held (podman asks it for /tmp, /run and /var/tmp with --read-only)
  */
-public record MountOptions(long flags, long cleared, long propagation, String data) {
+public record MountOptions(long flags, long cleared, long propagation, String data, boolean copyUp) {
 
     private static final long MS_UNBINDABLE = 1L << 17;
 
@@ -56,10 +58,13 @@ public record MountOptions(long flags, long cleared, long propagation, String da
         long cleared = 0;
         long propagation = 0;
         List<String> data = new ArrayList<>();
+        boolean copyUp = false;
         for (String option : options) {
             long[] flag = FLAGS.get(option);
             Long prop = PROPAGATION.get(option);
-            if (flag != null) {
+            if (option.equals("tmpcopyup")) {
+                copyUp = true;
+            } else if (flag != null) {
                 flags = (flags | flag[0]) & ~flag[1];
                 cleared |= flag[1];
             } else if (prop != null) {
@@ -68,7 +73,7 @@ public record MountOptions(long flags, long cleared, long propagation, String da
                 data.add(option);
             }
         }
-        return new MountOptions(flags, cleared, propagation, data.isEmpty() ? null : String.join(",", data));
+        return new MountOptions(flags, cleared, propagation, data.isEmpty() ? null : String.join(",", data), copyUp);
     }
 
     /** A rootfs propagation name (OCI linux.rootfsPropagation) as flags for the mount of "/". */
