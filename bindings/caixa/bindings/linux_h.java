@@ -716,6 +716,24 @@ public class linux_h extends linux_h$shared {
     public static int EINVAL() {
         return EINVAL;
     }
+    private static final int ENOSPC = (int)28L;
+    /**
+     * {@snippet lang=c :
+     * #define ENOSPC 28
+     * }
+     */
+    public static int ENOSPC() {
+        return ENOSPC;
+    }
+    private static final int ENOSYS = (int)38L;
+    /**
+     * {@snippet lang=c :
+     * #define ENOSYS 38
+     * }
+     */
+    public static int ENOSYS() {
+        return ENOSYS;
+    }
     private static final int ENOTEMPTY = (int)39L;
     /**
      * {@snippet lang=c :
@@ -734,6 +752,33 @@ public class linux_h extends linux_h$shared {
     public static int PR_SET_PDEATHSIG() {
         return PR_SET_PDEATHSIG;
     }
+    private static final int PR_SET_DUMPABLE = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SET_DUMPABLE 4
+     * }
+     */
+    public static int PR_SET_DUMPABLE() {
+        return PR_SET_DUMPABLE;
+    }
+    private static final int PR_SET_KEEPCAPS = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SET_KEEPCAPS 8
+     * }
+     */
+    public static int PR_SET_KEEPCAPS() {
+        return PR_SET_KEEPCAPS;
+    }
+    private static final int PR_CAPBSET_DROP = (int)24L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_CAPBSET_DROP 24
+     * }
+     */
+    public static int PR_CAPBSET_DROP() {
+        return PR_CAPBSET_DROP;
+    }
     private static final int PR_SET_NO_NEW_PRIVS = (int)38L;
     /**
      * {@snippet lang=c :
@@ -742,6 +787,33 @@ public class linux_h extends linux_h$shared {
      */
     public static int PR_SET_NO_NEW_PRIVS() {
         return PR_SET_NO_NEW_PRIVS;
+    }
+    private static final int PR_CAP_AMBIENT = (int)47L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_CAP_AMBIENT 47
+     * }
+     */
+    public static int PR_CAP_AMBIENT() {
+        return PR_CAP_AMBIENT;
+    }
+    private static final int PR_CAP_AMBIENT_RAISE = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_CAP_AMBIENT_RAISE 2
+     * }
+     */
+    public static int PR_CAP_AMBIENT_RAISE() {
+        return PR_CAP_AMBIENT_RAISE;
+    }
+    private static final int PR_CAP_AMBIENT_CLEAR_ALL = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_CAP_AMBIENT_CLEAR_ALL 4
+     * }
+     */
+    public static int PR_CAP_AMBIENT_CLEAR_ALL() {
+        return PR_CAP_AMBIENT_CLEAR_ALL;
     }
     private static final int SOL_SOCKET = (int)1L;
     /**
@@ -787,6 +859,591 @@ public class linux_h extends linux_h$shared {
      */
     public static int CAIXA_CHILD_FAILED() {
         return CAIXA_CHILD_FAILED;
+    }
+    private static final int _LINUX_CAPABILITY_VERSION_3 = (int)537396514L;
+    /**
+     * {@snippet lang=c :
+     * #define _LINUX_CAPABILITY_VERSION_3 537396514
+     * }
+     */
+    public static int _LINUX_CAPABILITY_VERSION_3() {
+        return _LINUX_CAPABILITY_VERSION_3;
+    }
+    private static final int _LINUX_CAPABILITY_U32S_3 = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define _LINUX_CAPABILITY_U32S_3 2
+     * }
+     */
+    public static int _LINUX_CAPABILITY_U32S_3() {
+        return _LINUX_CAPABILITY_U32S_3;
+    }
+    private static final int CAP_CHOWN = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_CHOWN 0
+     * }
+     */
+    public static int CAP_CHOWN() {
+        return CAP_CHOWN;
+    }
+    private static final int CAP_DAC_OVERRIDE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_DAC_OVERRIDE 1
+     * }
+     */
+    public static int CAP_DAC_OVERRIDE() {
+        return CAP_DAC_OVERRIDE;
+    }
+    private static final int CAP_DAC_READ_SEARCH = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_DAC_READ_SEARCH 2
+     * }
+     */
+    public static int CAP_DAC_READ_SEARCH() {
+        return CAP_DAC_READ_SEARCH;
+    }
+    private static final int CAP_FOWNER = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_FOWNER 3
+     * }
+     */
+    public static int CAP_FOWNER() {
+        return CAP_FOWNER;
+    }
+    private static final int CAP_FSETID = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_FSETID 4
+     * }
+     */
+    public static int CAP_FSETID() {
+        return CAP_FSETID;
+    }
+    private static final int CAP_KILL = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_KILL 5
+     * }
+     */
+    public static int CAP_KILL() {
+        return CAP_KILL;
+    }
+    private static final int CAP_SETGID = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SETGID 6
+     * }
+     */
+    public static int CAP_SETGID() {
+        return CAP_SETGID;
+    }
+    private static final int CAP_SETUID = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SETUID 7
+     * }
+     */
+    public static int CAP_SETUID() {
+        return CAP_SETUID;
+    }
+    private static final int CAP_SETPCAP = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SETPCAP 8
+     * }
+     */
+    public static int CAP_SETPCAP() {
+        return CAP_SETPCAP;
+    }
+    private static final int CAP_LINUX_IMMUTABLE = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_LINUX_IMMUTABLE 9
+     * }
+     */
+    public static int CAP_LINUX_IMMUTABLE() {
+        return CAP_LINUX_IMMUTABLE;
+    }
+    private static final int CAP_NET_BIND_SERVICE = (int)10L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_NET_BIND_SERVICE 10
+     * }
+     */
+    public static int CAP_NET_BIND_SERVICE() {
+        return CAP_NET_BIND_SERVICE;
+    }
+    private static final int CAP_NET_BROADCAST = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_NET_BROADCAST 11
+     * }
+     */
+    public static int CAP_NET_BROADCAST() {
+        return CAP_NET_BROADCAST;
+    }
+    private static final int CAP_NET_ADMIN = (int)12L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_NET_ADMIN 12
+     * }
+     */
+    public static int CAP_NET_ADMIN() {
+        return CAP_NET_ADMIN;
+    }
+    private static final int CAP_NET_RAW = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_NET_RAW 13
+     * }
+     */
+    public static int CAP_NET_RAW() {
+        return CAP_NET_RAW;
+    }
+    private static final int CAP_IPC_LOCK = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_IPC_LOCK 14
+     * }
+     */
+    public static int CAP_IPC_LOCK() {
+        return CAP_IPC_LOCK;
+    }
+    private static final int CAP_IPC_OWNER = (int)15L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_IPC_OWNER 15
+     * }
+     */
+    public static int CAP_IPC_OWNER() {
+        return CAP_IPC_OWNER;
+    }
+    private static final int CAP_SYS_MODULE = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SYS_MODULE 16
+     * }
+     */
+    public static int CAP_SYS_MODULE() {
+        return CAP_SYS_MODULE;
+    }
+    private static final int CAP_SYS_RAWIO = (int)17L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SYS_RAWIO 17
+     * }
+     */
+    public static int CAP_SYS_RAWIO() {
+        return CAP_SYS_RAWIO;
+    }
+    private static final int CAP_SYS_CHROOT = (int)18L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SYS_CHROOT 18
+     * }
+     */
+    public static int CAP_SYS_CHROOT() {
+        return CAP_SYS_CHROOT;
+    }
+    private static final int CAP_SYS_PTRACE = (int)19L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SYS_PTRACE 19
+     * }
+     */
+    public static int CAP_SYS_PTRACE() {
+        return CAP_SYS_PTRACE;
+    }
+    private static final int CAP_SYS_PACCT = (int)20L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SYS_PACCT 20
+     * }
+     */
+    public static int CAP_SYS_PACCT() {
+        return CAP_SYS_PACCT;
+    }
+    private static final int CAP_SYS_ADMIN = (int)21L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SYS_ADMIN 21
+     * }
+     */
+    public static int CAP_SYS_ADMIN() {
+        return CAP_SYS_ADMIN;
+    }
+    private static final int CAP_SYS_BOOT = (int)22L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SYS_BOOT 22
+     * }
+     */
+    public static int CAP_SYS_BOOT() {
+        return CAP_SYS_BOOT;
+    }
+    private static final int CAP_SYS_NICE = (int)23L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SYS_NICE 23
+     * }
+     */
+    public static int CAP_SYS_NICE() {
+        return CAP_SYS_NICE;
+    }
+    private static final int CAP_SYS_RESOURCE = (int)24L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SYS_RESOURCE 24
+     * }
+     */
+    public static int CAP_SYS_RESOURCE() {
+        return CAP_SYS_RESOURCE;
+    }
+    private static final int CAP_SYS_TIME = (int)25L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SYS_TIME 25
+     * }
+     */
+    public static int CAP_SYS_TIME() {
+        return CAP_SYS_TIME;
+    }
+    private static final int CAP_SYS_TTY_CONFIG = (int)26L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SYS_TTY_CONFIG 26
+     * }
+     */
+    public static int CAP_SYS_TTY_CONFIG() {
+        return CAP_SYS_TTY_CONFIG;
+    }
+    private static final int CAP_MKNOD = (int)27L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_MKNOD 27
+     * }
+     */
+    public static int CAP_MKNOD() {
+        return CAP_MKNOD;
+    }
+    private static final int CAP_LEASE = (int)28L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_LEASE 28
+     * }
+     */
+    public static int CAP_LEASE() {
+        return CAP_LEASE;
+    }
+    private static final int CAP_AUDIT_WRITE = (int)29L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_AUDIT_WRITE 29
+     * }
+     */
+    public static int CAP_AUDIT_WRITE() {
+        return CAP_AUDIT_WRITE;
+    }
+    private static final int CAP_AUDIT_CONTROL = (int)30L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_AUDIT_CONTROL 30
+     * }
+     */
+    public static int CAP_AUDIT_CONTROL() {
+        return CAP_AUDIT_CONTROL;
+    }
+    private static final int CAP_SETFCAP = (int)31L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SETFCAP 31
+     * }
+     */
+    public static int CAP_SETFCAP() {
+        return CAP_SETFCAP;
+    }
+    private static final int CAP_MAC_OVERRIDE = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_MAC_OVERRIDE 32
+     * }
+     */
+    public static int CAP_MAC_OVERRIDE() {
+        return CAP_MAC_OVERRIDE;
+    }
+    private static final int CAP_MAC_ADMIN = (int)33L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_MAC_ADMIN 33
+     * }
+     */
+    public static int CAP_MAC_ADMIN() {
+        return CAP_MAC_ADMIN;
+    }
+    private static final int CAP_SYSLOG = (int)34L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_SYSLOG 34
+     * }
+     */
+    public static int CAP_SYSLOG() {
+        return CAP_SYSLOG;
+    }
+    private static final int CAP_WAKE_ALARM = (int)35L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_WAKE_ALARM 35
+     * }
+     */
+    public static int CAP_WAKE_ALARM() {
+        return CAP_WAKE_ALARM;
+    }
+    private static final int CAP_BLOCK_SUSPEND = (int)36L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_BLOCK_SUSPEND 36
+     * }
+     */
+    public static int CAP_BLOCK_SUSPEND() {
+        return CAP_BLOCK_SUSPEND;
+    }
+    private static final int CAP_AUDIT_READ = (int)37L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_AUDIT_READ 37
+     * }
+     */
+    public static int CAP_AUDIT_READ() {
+        return CAP_AUDIT_READ;
+    }
+    private static final int CAP_PERFMON = (int)38L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_PERFMON 38
+     * }
+     */
+    public static int CAP_PERFMON() {
+        return CAP_PERFMON;
+    }
+    private static final int CAP_BPF = (int)39L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_BPF 39
+     * }
+     */
+    public static int CAP_BPF() {
+        return CAP_BPF;
+    }
+    private static final int CAP_CHECKPOINT_RESTORE = (int)40L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_CHECKPOINT_RESTORE 40
+     * }
+     */
+    public static int CAP_CHECKPOINT_RESTORE() {
+        return CAP_CHECKPOINT_RESTORE;
+    }
+    private static final int BPF_LD = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_LD 0
+     * }
+     */
+    public static int BPF_LD() {
+        return BPF_LD;
+    }
+    private static final int BPF_LDX = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_LDX 1
+     * }
+     */
+    public static int BPF_LDX() {
+        return BPF_LDX;
+    }
+    private static final int BPF_ALU = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_ALU 4
+     * }
+     */
+    public static int BPF_ALU() {
+        return BPF_ALU;
+    }
+    private static final int BPF_JMP = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_JMP 5
+     * }
+     */
+    public static int BPF_JMP() {
+        return BPF_JMP;
+    }
+    private static final int BPF_RET = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_RET 6
+     * }
+     */
+    public static int BPF_RET() {
+        return BPF_RET;
+    }
+    private static final int BPF_W = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_W 0
+     * }
+     */
+    public static int BPF_W() {
+        return BPF_W;
+    }
+    private static final int BPF_ABS = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_ABS 32
+     * }
+     */
+    public static int BPF_ABS() {
+        return BPF_ABS;
+    }
+    private static final int BPF_MEM = (int)96L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_MEM 96
+     * }
+     */
+    public static int BPF_MEM() {
+        return BPF_MEM;
+    }
+    private static final int BPF_AND = (int)80L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_AND 80
+     * }
+     */
+    public static int BPF_AND() {
+        return BPF_AND;
+    }
+    private static final int BPF_RSH = (int)112L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_RSH 112
+     * }
+     */
+    public static int BPF_RSH() {
+        return BPF_RSH;
+    }
+    private static final int BPF_JA = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_JA 0
+     * }
+     */
+    public static int BPF_JA() {
+        return BPF_JA;
+    }
+    private static final int BPF_JEQ = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_JEQ 16
+     * }
+     */
+    public static int BPF_JEQ() {
+        return BPF_JEQ;
+    }
+    private static final int BPF_JGT = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_JGT 32
+     * }
+     */
+    public static int BPF_JGT() {
+        return BPF_JGT;
+    }
+    private static final int BPF_JGE = (int)48L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_JGE 48
+     * }
+     */
+    public static int BPF_JGE() {
+        return BPF_JGE;
+    }
+    private static final int BPF_JSET = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_JSET 64
+     * }
+     */
+    public static int BPF_JSET() {
+        return BPF_JSET;
+    }
+    private static final int BPF_K = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_K 0
+     * }
+     */
+    public static int BPF_K() {
+        return BPF_K;
+    }
+    private static final int BPF_X = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_X 8
+     * }
+     */
+    public static int BPF_X() {
+        return BPF_X;
+    }
+    private static final int BPF_MAXINSNS = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_MAXINSNS 4096
+     * }
+     */
+    public static int BPF_MAXINSNS() {
+        return BPF_MAXINSNS;
+    }
+    private static final int BPF_MOV = (int)176L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_MOV 176
+     * }
+     */
+    public static int BPF_MOV() {
+        return BPF_MOV;
+    }
+    private static final int BPF_JNE = (int)80L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_JNE 80
+     * }
+     */
+    public static int BPF_JNE() {
+        return BPF_JNE;
+    }
+    private static final int BPF_EXIT = (int)144L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_EXIT 144
+     * }
+     */
+    public static int BPF_EXIT() {
+        return BPF_EXIT;
+    }
+    private static final int SECCOMP_SET_MODE_FILTER = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_SET_MODE_FILTER 1
+     * }
+     */
+    public static int SECCOMP_SET_MODE_FILTER() {
+        return SECCOMP_SET_MODE_FILTER;
     }
 
     private static class setns {
@@ -2193,6 +2850,78 @@ public class linux_h extends linux_h$shared {
         }
     }
 
+    /**
+     * Variadic invoker class for:
+     * {@snippet lang=c :
+     * extern long syscall(long __sysno, ...)
+     * }
+     */
+    public static class syscall {
+        private static final FunctionDescriptor BASE_DESC = FunctionDescriptor.of(
+                linux_h.C_LONG,
+                linux_h.C_LONG
+            );
+        private static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("syscall");
+
+        private final MethodHandle handle;
+        private final FunctionDescriptor descriptor;
+        private final MethodHandle spreader;
+
+        private syscall(MethodHandle handle, FunctionDescriptor descriptor, MethodHandle spreader) {
+            this.handle = handle;
+            this.descriptor = descriptor;
+            this.spreader = spreader;
+        }
+
+        /**
+         * Variadic invoker factory for:
+         * {@snippet lang=c :
+         * extern long syscall(long __sysno, ...)
+         * }
+         */
+        public static syscall makeInvoker(MemoryLayout... layouts) {
+            FunctionDescriptor desc$ = BASE_DESC.appendArgumentLayouts(layouts);
+            Linker.Option fva$ = Linker.Option.firstVariadicArg(BASE_DESC.argumentLayouts().size());
+            var mh$ = Linker.nativeLinker().downcallHandle(ADDR, desc$, fva$);
+            var spreader$ = mh$.asSpreader(Object[].class, layouts.length);
+            return new syscall(mh$, desc$, spreader$);
+        }
+
+        /**
+         * {@return the address}
+         */
+        public static MemorySegment address() {
+            return ADDR;
+        }
+
+        /**
+         * {@return the specialized method handle}
+         */
+        public MethodHandle handle() {
+            return handle;
+        }
+
+        /**
+         * {@return the specialized descriptor}
+         */
+        public FunctionDescriptor descriptor() {
+            return descriptor;
+        }
+
+        public long apply(long __sysno, Object... x1) {
+            try {
+                if (TRACE_DOWNCALLS) {
+                    traceDowncall("syscall", __sysno, x1);
+                }
+                return (long) spreader.invokeExact(__sysno, x1);
+            } catch(IllegalArgumentException | ClassCastException ex$)  {
+                throw ex$; // rethrow IAE from passing wrong number/type of args
+            } catch (Throwable ex$) {
+               throw new AssertionError("should not reach here", ex$);
+            }
+        }
+    }
+
     private static class mkdirat {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             linux_h.C_INT,
@@ -2931,6 +3660,168 @@ public class linux_h extends linux_h$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int BPF_REG_0 = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.BPF_REG_0 = 0
+     * }
+     */
+    public static int BPF_REG_0() {
+        return BPF_REG_0;
+    }
+    private static final int BPF_REG_1 = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.BPF_REG_1 = 1
+     * }
+     */
+    public static int BPF_REG_1() {
+        return BPF_REG_1;
+    }
+    private static final int BPF_REG_2 = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.BPF_REG_2 = 2
+     * }
+     */
+    public static int BPF_REG_2() {
+        return BPF_REG_2;
+    }
+    private static final int BPF_REG_3 = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.BPF_REG_3 = 3
+     * }
+     */
+    public static int BPF_REG_3() {
+        return BPF_REG_3;
+    }
+    private static final int BPF_REG_4 = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.BPF_REG_4 = 4
+     * }
+     */
+    public static int BPF_REG_4() {
+        return BPF_REG_4;
+    }
+    private static final int BPF_REG_5 = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.BPF_REG_5 = 5
+     * }
+     */
+    public static int BPF_REG_5() {
+        return BPF_REG_5;
+    }
+    private static final int BPF_PROG_LOAD = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_PROG_LOAD = 5
+     * }
+     */
+    public static int BPF_PROG_LOAD() {
+        return BPF_PROG_LOAD;
+    }
+    private static final int BPF_PROG_ATTACH = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_PROG_ATTACH = 8
+     * }
+     */
+    public static int BPF_PROG_ATTACH() {
+        return BPF_PROG_ATTACH;
+    }
+    private static final int BPF_PROG_DETACH = (int)9L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_PROG_DETACH = 9
+     * }
+     */
+    public static int BPF_PROG_DETACH() {
+        return BPF_PROG_DETACH;
+    }
+    private static final int BPF_PROG_GET_FD_BY_ID = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_PROG_GET_FD_BY_ID = 13
+     * }
+     */
+    public static int BPF_PROG_GET_FD_BY_ID() {
+        return BPF_PROG_GET_FD_BY_ID;
+    }
+    private static final int BPF_PROG_QUERY = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_cmd.BPF_PROG_QUERY = 16
+     * }
+     */
+    public static int BPF_PROG_QUERY() {
+        return BPF_PROG_QUERY;
+    }
+    private static final int BPF_PROG_TYPE_CGROUP_DEVICE = (int)15L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_prog_type.BPF_PROG_TYPE_CGROUP_DEVICE = 15
+     * }
+     */
+    public static int BPF_PROG_TYPE_CGROUP_DEVICE() {
+        return BPF_PROG_TYPE_CGROUP_DEVICE;
+    }
+    private static final int BPF_CGROUP_DEVICE = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum bpf_attach_type.BPF_CGROUP_DEVICE = 6
+     * }
+     */
+    public static int BPF_CGROUP_DEVICE() {
+        return BPF_CGROUP_DEVICE;
+    }
+    private static final int BPF_DEVCG_ACC_MKNOD = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.BPF_DEVCG_ACC_MKNOD = 1
+     * }
+     */
+    public static int BPF_DEVCG_ACC_MKNOD() {
+        return BPF_DEVCG_ACC_MKNOD;
+    }
+    private static final int BPF_DEVCG_ACC_READ = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.BPF_DEVCG_ACC_READ = 2
+     * }
+     */
+    public static int BPF_DEVCG_ACC_READ() {
+        return BPF_DEVCG_ACC_READ;
+    }
+    private static final int BPF_DEVCG_ACC_WRITE = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.BPF_DEVCG_ACC_WRITE = 4
+     * }
+     */
+    public static int BPF_DEVCG_ACC_WRITE() {
+        return BPF_DEVCG_ACC_WRITE;
+    }
+    private static final int BPF_DEVCG_DEV_BLOCK = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.BPF_DEVCG_DEV_BLOCK = 1
+     * }
+     */
+    public static int BPF_DEVCG_DEV_BLOCK() {
+        return BPF_DEVCG_DEV_BLOCK;
+    }
+    private static final int BPF_DEVCG_DEV_CHAR = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.BPF_DEVCG_DEV_CHAR = 2
+     * }
+     */
+    public static int BPF_DEVCG_DEV_CHAR() {
+        return BPF_DEVCG_DEV_CHAR;
+    }
     private static final long CLONE_CLEAR_SIGHAND = 4294967296L;
     /**
      * {@snippet lang=c :
@@ -3056,6 +3947,24 @@ public class linux_h extends linux_h$shared {
      */
     public static int CLOSE_RANGE_CLOEXEC() {
         return CLOSE_RANGE_CLOEXEC;
+    }
+    private static final int SYS_bpf = (int)321L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_bpf 321
+     * }
+     */
+    public static int SYS_bpf() {
+        return SYS_bpf;
+    }
+    private static final int SYS_capset = (int)126L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_capset 126
+     * }
+     */
+    public static int SYS_capset() {
+        return SYS_capset;
     }
     private static final int SYS_chdir = (int)80L;
     /**
@@ -3236,6 +4145,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int SYS_rt_sigprocmask() {
         return SYS_rt_sigprocmask;
+    }
+    private static final int SYS_seccomp = (int)317L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_seccomp 317
+     * }
+     */
+    public static int SYS_seccomp() {
+        return SYS_seccomp;
     }
     private static final int SYS_sendmsg = (int)46L;
     /**
@@ -3452,6 +4370,123 @@ public class linux_h extends linux_h$shared {
      */
     public static int AF_UNIX() {
         return AF_UNIX;
+    }
+    private static final int AF_VSOCK = (int)40L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_VSOCK 40
+     * }
+     */
+    public static int AF_VSOCK() {
+        return AF_VSOCK;
+    }
+    private static final int CAP_LAST_CAP = (int)40L;
+    /**
+     * {@snippet lang=c :
+     * #define CAP_LAST_CAP 40
+     * }
+     */
+    public static int CAP_LAST_CAP() {
+        return CAP_LAST_CAP;
+    }
+    private static final int BPF_F_ALLOW_MULTI = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define BPF_F_ALLOW_MULTI 2
+     * }
+     */
+    public static int BPF_F_ALLOW_MULTI() {
+        return BPF_F_ALLOW_MULTI;
+    }
+    private static final long SECCOMP_FILTER_FLAG_TSYNC = 1L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_FILTER_FLAG_TSYNC 1
+     * }
+     */
+    public static long SECCOMP_FILTER_FLAG_TSYNC() {
+        return SECCOMP_FILTER_FLAG_TSYNC;
+    }
+    private static final long SECCOMP_FILTER_FLAG_LOG = 2L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_FILTER_FLAG_LOG 2
+     * }
+     */
+    public static long SECCOMP_FILTER_FLAG_LOG() {
+        return SECCOMP_FILTER_FLAG_LOG;
+    }
+    private static final long SECCOMP_FILTER_FLAG_SPEC_ALLOW = 4L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_FILTER_FLAG_SPEC_ALLOW 4
+     * }
+     */
+    public static long SECCOMP_FILTER_FLAG_SPEC_ALLOW() {
+        return SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+    }
+    private static final int SECCOMP_RET_KILL_THREAD = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_KILL_THREAD 0
+     * }
+     */
+    public static int SECCOMP_RET_KILL_THREAD() {
+        return SECCOMP_RET_KILL_THREAD;
+    }
+    private static final int SECCOMP_RET_TRAP = (int)196608L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_TRAP 196608
+     * }
+     */
+    public static int SECCOMP_RET_TRAP() {
+        return SECCOMP_RET_TRAP;
+    }
+    private static final int SECCOMP_RET_ERRNO = (int)327680L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_ERRNO 327680
+     * }
+     */
+    public static int SECCOMP_RET_ERRNO() {
+        return SECCOMP_RET_ERRNO;
+    }
+    private static final int SECCOMP_RET_TRACE = (int)2146435072L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_TRACE 2146435072
+     * }
+     */
+    public static int SECCOMP_RET_TRACE() {
+        return SECCOMP_RET_TRACE;
+    }
+    private static final int SECCOMP_RET_LOG = (int)2147221504L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_LOG 2147221504
+     * }
+     */
+    public static int SECCOMP_RET_LOG() {
+        return SECCOMP_RET_LOG;
+    }
+    private static final int SECCOMP_RET_ALLOW = (int)2147418112L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_ALLOW 2147418112
+     * }
+     */
+    public static int SECCOMP_RET_ALLOW() {
+        return SECCOMP_RET_ALLOW;
+    }
+    private static final int SECCOMP_RET_DATA = (int)65535L;
+    /**
+     * {@snippet lang=c :
+     * #define SECCOMP_RET_DATA 65535
+     * }
+     */
+    public static int SECCOMP_RET_DATA() {
+        return SECCOMP_RET_DATA;
     }
 }
 
