@@ -224,6 +224,11 @@ public final class Cgroup implements AutoCloseable {
         return !v1.isEmpty();
     }
 
+    /** This cgroup's directory in the v1 hierarchy {@code hierarchy} ({@code devices}, say), if it has one. */
+    java.util.Optional<CgroupDirectory> v1Directory(String hierarchy) {
+        return java.util.Optional.ofNullable(v1.get(hierarchy));
+    }
+
     /** Sets a key (v2 name) to a value, in whichever hierarchy holds its controller. */
     public void set(String key, String value) {
         String controller = controllerOf(key);
