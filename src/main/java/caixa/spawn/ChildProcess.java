@@ -92,15 +92,7 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Lets the process go on without us: releases the pidfd, neither killing nor reaping it. */
     public void detach() {
-        descriptor.writeLock().lock();
-        try {
-            if (!closed) {
-                closed = true;
-                Linux.close(pidfd);
-            }
-        } finally {
-            descriptor.writeLock().unlock();
-        }
+        releasePidfd();
     }
 
     /** Kills the process if it still runs, reaps it and releases the pidfd. */
@@ -110,6 +102,10 @@ public final class ChildProcess implements AutoCloseable {
             kill();
             waitFor();
         }
+        releasePidfd();
+    }
+
+    private void releasePidfd() {
         descriptor.writeLock().lock();
         try {
             if (!closed) {
