@@ -1,5 +1,6 @@
 package caixa.cli;
 
+import caixa.capabilities.DockerDefaults;
 import caixa.cgroups.CgroupLayout;
 import caixa.cgroups.Resources;
 import caixa.cgroups.Sizes;
@@ -52,6 +53,9 @@ final class RunCommand {
               --cpuset-cpus LIST    run on these CPUs (0-1, 0,2): cpuset.cpus
               --cgroup NAME         run in cgroup NAME (created if missing; default caixa/ID)
               --ulimit NAME=S[:H]   a resource limit (nofile=1024:2048), repeatable
+              --cap-add CAP         add a capability to docker's 14 (ALL: every one the host has)
+              --cap-drop CAP        drop one (ALL: all of them)
+              --privileged          every capability, every device, nothing masked or read-only
               --security-opt no-new-privileges=false
                                     let execve grant privileges again (setuid binaries, file capabilities)
 
@@ -82,6 +86,9 @@ final class RunCommand {
         String cgroup = null;
         List<Rlimit> ulimits = new ArrayList<>();
         boolean noNewPrivileges = true;
+        List<String> capAdd = new ArrayList<>();
+        List<String> capDrop = new ArrayList<>();
+        boolean privileged = false;
         for (String option; (option = args.nextOption()) != null; ) {
             switch (option) {
                 case "--rootfs" -> rootfs = Path.of(args.value(option));
@@ -110,6 +117,12 @@ final class RunCommand {
                 case "--cpuset-cpus" -> cpusetCpus = args.value(option);
                 case "--cgroup" -> cgroup = args.value(option);
                 case "--ulimit" -> ulimits.add(parse(Rlimit::parseUlimit, args.value(option)));
+                case "--cap-add" -> capAdd.add(args.value(option));
+                case "--cap-drop" -> capDrop.add(args.value(option));
+                case "--privileged" -> {
+                    args.noValue(option);
+                    privileged = true;
+                }
                 case "--security-opt" -> {
                     String opt = args.value(option);
                     switch (opt) {
@@ -150,6 +163,11 @@ final class RunCommand {
         }
         env.forEach(spec::env);
         ulimits.forEach(spec::rlimit);
+        if (privileged) {
+            spec.privileged();
+        } else {
+            spec.capabilities(parse(add -> DockerDefaults.capabilitySet(add, capDrop, false), capAdd));
+        }
         spec.noNewPrivileges(noNewPrivileges);
         volumes.forEach(spec::volume);
         if (mapRootUser && !uidMaps.isEmpty()) {

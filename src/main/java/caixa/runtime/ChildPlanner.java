@@ -1,6 +1,7 @@
 package caixa.runtime;
 
 import caixa.bindings.linux_h;
+import caixa.capabilities.CapabilitySteps;
 import caixa.rootfs.RootfsMounts;
 import caixa.spawn.ChildProgram;
 import caixa.spawn.StartGate;
@@ -127,16 +128,24 @@ final class ChildPlanner {
         if (spec.hostname() != null) {
             program.sethostname(spec.hostname());
         }
-        if (user != UserIds.ROOT || !spec.additionalGids().isEmpty()) {
-            switchIds(program, user.withGroups(spec.additionalGids()), userNs);
-        }
-        // Last, so that a low RLIMIT_NOFILE or RLIMIT_NPROC cannot get in the way of the setup.
+        // After the setup, so that a low RLIMIT_NOFILE or RLIMIT_NPROC cannot get in its way.
         for (Rlimit rlimit : spec.rlimits()) {
             MemorySegment limits = program.arena().allocate(JAVA_LONG, 2);
             limits.setAtIndex(JAVA_LONG, 0, rlimit.soft());
             limits.setAtIndex(JAVA_LONG, 1, rlimit.hard());
             program.call("prlimit(" + rlimit.type() + ", " + rlimit.soft() + ":" + rlimit.hard() + ")",
                     linux_h.SYS_prlimit64(), 0, rlimit.resource(), limits.address(), 0);
+        }
+        boolean switching = user != UserIds.ROOT || !spec.additionalGids().isEmpty();
+        if (spec.capabilities() != null) {
+            CapabilitySteps.beforeUserSwitch(program, spec.capabilities(), user.uid() != 0);
+        }
+        if (switching) {
+            switchIds(program, user.withGroups(spec.additionalGids()), userNs);
+        }
+        // Last of all the privileged steps: from here on the process has only what it keeps.
+        if (spec.capabilities() != null) {
+            CapabilitySteps.afterUserSwitch(program, spec.capabilities());
         }
         if (spec.noNewPrivileges()) {
             program.call("prctl(PR_SET_NO_NEW_PRIVS)", linux_h.SYS_prctl(), linux_h.PR_SET_NO_NEW_PRIVS(), 1, 0, 0, 0);

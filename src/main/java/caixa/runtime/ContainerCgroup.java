@@ -4,6 +4,7 @@ import caixa.cgroups.Cgroup;
 import caixa.cgroups.CgroupLayout;
 import caixa.cgroups.CgroupLease;
 import caixa.cgroups.CgroupStats;
+import caixa.cgroups.DeviceController;
 import caixa.cgroups.Sizes;
 
 import java.util.Optional;
@@ -40,6 +41,10 @@ final class ContainerCgroup {
                     spec.cgroup().equals(ContainerSpec.defaultCgroup(spec.id())));
             try {
                 spec.resources().applyTo(cgroup);
+                if (cgroup.createdEverywhere()) {
+                    // A cgroup the caller brought may hold other processes: its device rules stay theirs.
+                    DeviceController.apply(cgroup, spec.deviceRules());
+                }
             } catch (RuntimeException e) {
                 result.release();
                 throw e;

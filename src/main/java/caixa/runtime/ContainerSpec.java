@@ -1,5 +1,10 @@
 package caixa.runtime;
 
+import caixa.capabilities.CapabilitySet;
+import caixa.capabilities.DockerDefaults;
+import caixa.capabilities.HostCapabilities;
+import caixa.cgroups.DeviceRule;
+import caixa.cgroups.DeviceRules;
 import caixa.cgroups.Resources;
 import caixa.cgroups.StaleCgroups;
 import caixa.rootfs.Device;
@@ -57,6 +62,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param defaultEnvironment whether PATH, HOSTNAME and HOME are set unless {@code env} sets them (as
  *                       docker does); otherwise the environment is exactly {@code env} plus HOME if
  *                       missing (as runc does for an OCI process)
+ * @param capabilities   the process's capability sets, or null to leave them as the runtime has them
+ *                       (an OCI config without process.capabilities); docker's 14 by default
+ * @param deviceRules    the device cgroup's rules (when the container has a cgroup of its own)
  * @param consoleSocket  a unix socket to send the container's terminal to (runc's --console-socket):
  *                       the process gets a new pty as its controlling terminal and stdio; null for none
  * @param rootPropagation the propagation of the host's mounts as copied into the mount namespace
@@ -71,7 +79,8 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                             Path startFifo, List<Rlimit> rlimits, int umask, boolean noNewPrivileges,
                             Integer oomScoreAdj, Map<String, String> sysctl, List<Integer> additionalGids,
                             Map<Namespace, Path> joinNamespaces, List<Device> devices, int preserveFds,
-                            Path consoleSocket, boolean defaultEnvironment) {
+                            Path consoleSocket, boolean defaultEnvironment, CapabilitySet capabilities,
+                            List<DeviceRule> deviceRules) {
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
@@ -98,6 +107,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         additionalGids = List.copyOf(additionalGids);
         joinNamespaces = Map.copyOf(joinNamespaces);
         devices = List.copyOf(devices);
+        deviceRules = List.copyOf(deviceRules);
         for (Namespace ns : joinNamespaces.keySet()) {
             if (!namespaces.contains(ns)) {
                 throw new IllegalArgumentException("joining the " + ns.label() + " namespace needs it in the namespaces");
@@ -187,6 +197,8 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         private int preserveFds;
         private Path consoleSocket;
         private boolean defaultEnvironment = true;
+        private CapabilitySet capabilities = CapabilitySet.of(DockerDefaults.CAPABILITIES);
+        private List<DeviceRule> deviceRules = DeviceRules.defaults();
         private boolean readOnlyRootfs;
         private Stdio stdin = Stdio.INHERIT;
         private Stdio stdout = Stdio.INHERIT;
@@ -327,6 +339,29 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
             return this;
         }
 
+        /** The capability sets, or null to leave the runtime's (see {@link ContainerSpec#capabilities()}). */
+        public Builder capabilities(CapabilitySet caps) {
+            this.capabilities = caps;
+            return this;
+        }
+
+        public Builder deviceRules(List<DeviceRule> rules) {
+            this.deviceRules = List.copyOf(rules);
+            return this;
+        }
+
+        /**
+         * What docker's --privileged opens: every capability of the host's bounding set, every
+         * device, nothing masked or read-only.
+         */
+        public Builder privileged() {
+            capabilities = CapabilitySet.of(HostCapabilities.bounding());
+            deviceRules = DeviceRules.privileged();
+            maskedPaths.clear();
+            readonlyPaths.clear();
+            return this;
+        }
+
         /** The environment is exactly what {@link #env} gives (plus HOME when missing), as an OCI process's. */
         public Builder exactEnvironment() {
             this.defaultEnvironment = false;
@@ -416,7 +451,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                     cgroup != null ? cgroup : ownCgroup ? defaultCgroup(id) : null,
                     maskedPaths, readonlyPaths, rootPropagation, startFifo, rlimits, umask, noNewPrivileges,
                     oomScoreAdj, sysctl, additionalGids, joinNamespaces, devices, preserveFds, consoleSocket,
-                    defaultEnvironment);
+                    defaultEnvironment, capabilities, deviceRules);
         }
     }
 }

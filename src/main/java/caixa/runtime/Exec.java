@@ -42,6 +42,9 @@ public final class Exec {
         try (Arena arena = Arena.ofConfined()) {
             ChildProgram program = new ChildProgram(arena);
             program.unblockAllSignals();
+            // Before it joins anything: a process of the container must not open its /proc/PID/exe
+            // or memory, which would reach caixa's own binary (CVE-2019-5736).
+            program.call("prctl(PR_SET_DUMPABLE, 0)", linux_h.SYS_prctl(), linux_h.PR_SET_DUMPABLE(), 0);
             if (spec.consoleSocket() != null) {
                 ChildPlanner.connectConsole(program, spec.consoleSocket());
             }

@@ -1,5 +1,7 @@
 package caixa.spec;
 
+import caixa.capabilities.Capability;
+import caixa.capabilities.CapabilitySet;
 import caixa.spec.json.JsonNode;
 import caixa.spec.json.JsonObjectNode;
 
@@ -45,5 +47,22 @@ public record Capabilities(List<String> bounding, List<String> effective, List<S
             throw node.error("must be a capability name such as CAP_KILL, not \"" + name + "\"");
         }
         return name;
+    }
+
+    /** The capability sets these names make; names the runtime does not know are an error. */
+    public CapabilitySet toSet() {
+        return new CapabilitySet(parse(bounding), parse(effective), parse(permitted), parse(inheritable), parse(ambient));
+    }
+
+    private static java.util.Set<Capability> parse(List<String> names) {
+        java.util.Set<Capability> set = java.util.EnumSet.noneOf(Capability.class);
+        for (String name : names) {
+            try {
+                set.add(Capability.parse(name));
+            } catch (IllegalArgumentException e) {
+                throw new caixa.spec.json.JsonException("config.json: process.capabilities: " + e.getMessage());
+            }
+        }
+        return set;
     }
 }

@@ -65,6 +65,9 @@ public record OciProcess(boolean terminal, Optional<ConsoleSize> consoleSize, Li
                 .oomScoreAdj(oomScoreAdj);
         umask.ifPresent(builder::umask);
         rlimits.forEach(builder::rlimit);
+        // No process.capabilities (read as NONE itself) leaves the runtime's, as runc does; an empty
+        // object drops them all.
+        builder.capabilities(capabilities == Capabilities.NONE ? null : capabilities.toSet());
     }
 
     private static List<String> args(JsonObjectNode process) {

@@ -22,6 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(NothingLeftBehind.class)
 class IsolationTest {
 
+    private static final caixa.capabilities.CapabilitySet WITH_SYS_ADMIN =
+            caixa.capabilities.DockerDefaults.capabilitySet(java.util.List.of("SYS_ADMIN"), java.util.List.of(), false);
+
     @Test
     void commandIsPidOneOfItsPidNamespace() {
         assertEquals("1", Run.stdout(Run.sh("echo $$")));
@@ -73,7 +76,9 @@ class IsolationTest {
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void mountInsideTheContainerIsInvisibleOnTheHost() throws IOException {
         Path mnt = TestRootfs.busybox().resolve("mnt");
+        // Mounting is CAP_SYS_ADMIN's, which containers lack by default: granted here, as --cap-add would.
         ContainerSpec spec = Run.sh("mount -t tmpfs none /mnt && touch /mnt/inside || exit; echo mounted; read line")
+                .capabilities(WITH_SYS_ADMIN)
                 .stdin(Stdio.PIPE).stdout(Stdio.PIPE).stderr(Stdio.PIPE).build();
         try (Container container = Container.start(spec)) {
             assertEquals("mounted", Run.firstLine(container), "the mount inside the container failed");
@@ -100,7 +105,7 @@ class IsolationTest {
             onHost("mount", "--make-shared", shared.toString());
             String before = Leaks.hostMountinfo();
 
-            Run.stdout(ContainerSpec.builder(shared, "sh", "-c", "mount -t tmpfs none /mnt"));
+            Run.stdout(ContainerSpec.builder(shared, "sh", "-c", "mount -t tmpfs none /mnt").capabilities(WITH_SYS_ADMIN));
 
             assertEquals(before, Leaks.hostMountinfo());
         } finally {
