@@ -33,6 +33,7 @@ public final class Stress {
         int allocators = 2;
         long timeoutSeconds = 10;
         Starts.Variant variant = Starts.Variant.NET;
+        java.nio.file.Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--starts" -> starts = Integer.parseInt(args[++i]);
@@ -40,8 +41,9 @@ public final class Stress {
                 case "--allocators" -> allocators = Integer.parseInt(args[++i]);
                 case "--timeout" -> timeoutSeconds = Long.parseLong(args[++i]);
                 case "--variant" -> variant = Starts.Variant.valueOf(args[++i].toUpperCase(Locale.ROOT));
+                case "--out" -> out = java.nio.file.Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("usage: Stress [--starts N] [--threads T] "
-                        + "[--allocators A] [--timeout SECONDS] [--variant NET|ISOLATED|USER|CGROUP|PLAIN]");
+                        + "[--allocators A] [--timeout SECONDS] [--variant NET|ISOLATED|USER|CGROUP|PLAIN] [--out FILE]");
             }
         }
         Path rootfs = Starts.rootfs();
@@ -147,11 +149,20 @@ public final class Stress {
             gcs += Math.max(0, gc.getCollectionCount());
             gcMillis += Math.max(0, gc.getCollectionTime());
         }
-        System.out.printf(Locale.ROOT, "stress: %s, %d starter threads, %d allocating threads (%.1f GB allocated), "
-                        + "max heap %d MiB, %d GCs (%d ms), %.0f s, %.0f starts/s, %d starts failed after 5 tries%n",
+        String details = String.format(Locale.ROOT, "stress: %s, %d starter threads, %d allocating threads (%.1f GB "
+                        + "allocated), max heap %d MiB, %d GCs (%d ms), %.0f s, %.0f starts/s, %d starts failed after 5 tries",
                 variant, threads, allocators, allocated.get() / 1e9, Runtime.getRuntime().maxMemory() >> 20, gcs,
                 gcMillis, seconds, done.get() / seconds, failed.get());
-        System.out.printf("starts=%d hangs=%d retries=%d%n", done.get() - failed.get(), hangs.get(), retries.get());
+        String summary = String.format("starts=%d hangs=%d retries=%d", done.get() - failed.get(), hangs.get(),
+                retries.get());
+        if (out != null) {
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            Files.writeString(out, "# bench/stress\n\n" + Machine.describe() + "; "
+                    + java.time.ZonedDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z"))
+                    + "; load average " + Machine.load() + " at the end.\n\n```\n" + details + "\n" + summary + "\n```\n");
+        }
+        System.out.println(details);
+        System.out.println(summary);
         System.exit(hangs.get() == 0 && failed.get() == 0 ? 0 : 1);
     }
 
