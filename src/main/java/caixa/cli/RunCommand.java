@@ -14,6 +14,7 @@ import caixa.runtime.IdMapping;
 import caixa.runtime.Namespace;
 import caixa.runtime.Rlimit;
 import caixa.runtime.SignalForwarder;
+import caixa.seccomp.SeccompProfile;
 import caixa.spawn.ExitStatus;
 
 import java.nio.file.Path;
@@ -55,7 +56,9 @@ final class RunCommand {
               --ulimit NAME=S[:H]   a resource limit (nofile=1024:2048), repeatable
               --cap-add CAP         add a capability to docker's 14 (ALL: every one the host has)
               --cap-drop CAP        drop one (ALL: all of them)
-              --privileged          every capability, every device, nothing masked or read-only
+              --privileged          every capability, every device, no seccomp, nothing masked or read-only
+              --security-opt seccomp=unconfined|FILE
+                                    no syscall filter, or a docker seccomp profile instead of the default
               --security-opt no-new-privileges=false
                                     let execve grant privileges again (setuid binaries, file capabilities)
 
@@ -89,6 +92,7 @@ final class RunCommand {
         List<String> capAdd = new ArrayList<>();
         List<String> capDrop = new ArrayList<>();
         boolean privileged = false;
+        Path seccompFile = null;
         for (String option; (option = args.nextOption()) != null; ) {
             switch (option) {
                 case "--rootfs" -> rootfs = Path.of(args.value(option));
@@ -128,7 +132,13 @@ final class RunCommand {
                     switch (opt) {
                         case "no-new-privileges", "no-new-privileges=true", "no-new-privileges:true" -> noNewPrivileges = true;
                         case "no-new-privileges=false", "no-new-privileges:false" -> noNewPrivileges = false;
-                        default -> throw new UsageException("run: --security-opt " + opt + ": not supported");
+                        case "seccomp=unconfined", "seccomp:unconfined" -> seccompFile = UNCONFINED;
+                        default -> {
+                            if (!opt.startsWith("seccomp=") && !opt.startsWith("seccomp:")) {
+                                throw new UsageException("run: --security-opt " + opt + ": not supported");
+                            }
+                            seccompFile = Path.of(opt.substring("seccomp=".length()));
+                        }
                     }
                 }
                 case "-h", "--help" -> {
@@ -167,6 +177,11 @@ final class RunCommand {
             spec.privileged();
         } else {
             spec.capabilities(parse(add -> DockerDefaults.capabilitySet(add, capDrop, false), capAdd));
+        }
+        if (seccompFile == UNCONFINED) {
+            spec.seccomp(null);
+        } else if (seccompFile != null) {
+            spec.seccomp(seccompProfile(seccompFile, capAdd, capDrop, privileged));
         }
         spec.noNewPrivileges(noNewPrivileges);
         volumes.forEach(spec::volume);
@@ -238,6 +253,19 @@ final class RunCommand {
             }
         }
         return result;
+    }
+
+    /** {@code --security-opt seccomp=unconfined}: no filter at all. */
+    private static final Path UNCONFINED = Path.of("unconfined");
+
+    private static SeccompProfile seccompProfile(Path file, List<String> capAdd, List<String> capDrop, boolean privileged) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        DockerDefaults.capabilitySet(capAdd, capDrop, privileged).bounding().forEach(c -> names.add(c.toString()));
+        try {
+            return SeccompProfile.readFile(file, names).orElse(null);
+        } catch (java.io.IOException e) {
+            throw new UsageException("run: --security-opt seccomp=" + file + ": " + e.getMessage());
+        }
     }
 
     private static Resources resources(double cpus, long memory, long memorySwap, long pidsLimit, String cpuset) {

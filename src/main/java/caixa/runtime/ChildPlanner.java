@@ -3,6 +3,7 @@ package caixa.runtime;
 import caixa.bindings.linux_h;
 import caixa.capabilities.CapabilitySteps;
 import caixa.rootfs.RootfsMounts;
+import caixa.seccomp.Seccomp;
 import caixa.spawn.ChildProgram;
 import caixa.spawn.StartGate;
 
@@ -137,6 +138,10 @@ final class ChildPlanner {
                     linux_h.SYS_prlimit64(), 0, rlimit.resource(), limits.address(), 0);
         }
         boolean switching = user != UserIds.ROOT || !spec.additionalGids().isEmpty();
+        if (spec.seccomp() != null && !spec.noNewPrivileges()) {
+            // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: before the capabilities go.
+            Seccomp.install(program, spec.seccomp());
+        }
         if (spec.capabilities() != null) {
             CapabilitySteps.beforeUserSwitch(program, spec.capabilities(), user.uid() != 0);
         }
@@ -149,6 +154,10 @@ final class ChildPlanner {
         }
         if (spec.noNewPrivileges()) {
             program.call("prctl(PR_SET_NO_NEW_PRIVS)", linux_h.SYS_prctl(), linux_h.PR_SET_NO_NEW_PRIVS(), 1, 0, 0, 0);
+            if (spec.seccomp() != null) {
+                // The last thing before execve: every step after it must pass the filter.
+                Seccomp.install(program, spec.seccomp());
+            }
         }
         program.closeOnExecFrom(3);
         for (int fd = 3; fd < 3 + spec.preserveFds(); fd++) {

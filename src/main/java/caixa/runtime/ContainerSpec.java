@@ -6,6 +6,7 @@ import caixa.capabilities.HostCapabilities;
 import caixa.cgroups.DeviceRule;
 import caixa.cgroups.DeviceRules;
 import caixa.cgroups.Resources;
+import caixa.seccomp.SeccompProfile;
 import caixa.cgroups.StaleCgroups;
 import caixa.rootfs.Device;
 import caixa.rootfs.Mount;
@@ -64,6 +65,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *                       missing (as runc does for an OCI process)
  * @param capabilities   the process's capability sets, or null to leave them as the runtime has them
  *                       (an OCI config without process.capabilities); docker's 14 by default
+ * @param seccomp        the syscall filter installed just before execve, or null for none (unconfined);
+ *                       docker's default profile for the container's capabilities unless told otherwise
  * @param deviceRules    the device cgroup's rules (when the container has a cgroup of its own)
  * @param consoleSocket  a unix socket to send the container's terminal to (runc's --console-socket):
  *                       the process gets a new pty as its controlling terminal and stdio; null for none
@@ -80,7 +83,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                             Integer oomScoreAdj, Map<String, String> sysctl, List<Integer> additionalGids,
                             Map<Namespace, Path> joinNamespaces, List<Device> devices, int preserveFds,
                             Path consoleSocket, boolean defaultEnvironment, CapabilitySet capabilities,
-                            List<DeviceRule> deviceRules) {
+                            List<DeviceRule> deviceRules, SeccompProfile seccomp) {
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
@@ -199,6 +202,8 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         private boolean defaultEnvironment = true;
         private CapabilitySet capabilities = CapabilitySet.of(DockerDefaults.CAPABILITIES);
         private List<DeviceRule> deviceRules = DeviceRules.defaults();
+        private SeccompProfile seccomp;
+        private boolean seccompChosen;
         private boolean readOnlyRootfs;
         private Stdio stdin = Stdio.INHERIT;
         private Stdio stdout = Stdio.INHERIT;
@@ -339,9 +344,24 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
             return this;
         }
 
+        /** Docker's default profile, which opens what the capabilities allow (mount with CAP_SYS_ADMIN, say). */
+        private SeccompProfile defaultSeccomp() {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            CapabilitySet caps = capabilities != null ? capabilities : CapabilitySet.of(HostCapabilities.bounding());
+            caps.bounding().forEach(c -> names.add(c.toString()));
+            return SeccompProfile.defaultProfile(names);
+        }
+
         /** The capability sets, or null to leave the runtime's (see {@link ContainerSpec#capabilities()}). */
         public Builder capabilities(CapabilitySet caps) {
             this.capabilities = caps;
+            return this;
+        }
+
+        /** The syscall filter; null for none (docker's {@code seccomp=unconfined}). */
+        public Builder seccomp(SeccompProfile profile) {
+            this.seccomp = profile;
+            this.seccompChosen = true;
             return this;
         }
 
@@ -357,6 +377,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         public Builder privileged() {
             capabilities = CapabilitySet.of(HostCapabilities.bounding());
             deviceRules = DeviceRules.privileged();
+            seccomp(null);
             maskedPaths.clear();
             readonlyPaths.clear();
             return this;
@@ -451,7 +472,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                     cgroup != null ? cgroup : ownCgroup ? defaultCgroup(id) : null,
                     maskedPaths, readonlyPaths, rootPropagation, startFifo, rlimits, umask, noNewPrivileges,
                     oomScoreAdj, sysctl, additionalGids, joinNamespaces, devices, preserveFds, consoleSocket,
-                    defaultEnvironment, capabilities, deviceRules);
+                    defaultEnvironment, capabilities, deviceRules, seccompChosen ? seccomp : defaultSeccomp());
         }
     }
 }

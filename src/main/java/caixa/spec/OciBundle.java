@@ -2,6 +2,7 @@ package caixa.spec;
 
 import caixa.rootfs.Mount;
 import caixa.runtime.ContainerSpec;
+import caixa.seccomp.SeccompProfile;
 import caixa.runtime.Namespace;
 import caixa.spec.json.JsonException;
 import caixa.spec.json.JsonNode;
@@ -103,6 +104,8 @@ public final class OciBundle {
                 .exactEnvironment();
         process.applyTo(builder);
         linux.applyTo(builder);
+        // No linux.seccomp means no filter, as runc; caixa's own default is for caixa run.
+        builder.seccomp(seccomp().map(SeccompProfile::fromOci).orElse(null));
         return builder;
     }
 
