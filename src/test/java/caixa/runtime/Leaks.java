@@ -67,6 +67,11 @@ final class Leaks {
                     stat = new String(Files.readAllBytes(process.resolve("stat")), StandardCharsets.ISO_8859_1);
                 } catch (NoSuchFileException e) {
                     continue; // it exited meanwhile
+                } catch (IOException e) {
+                    if ("No such process".equals(e.getMessage())) {
+                        continue; // it exited while we read its stat (ESRCH)
+                    }
+                    throw e;
                 }
                 // comm, in parentheses, may itself hold spaces and parentheses: fields resume after the last ')'.
                 int commEnd = stat.lastIndexOf(')');
