@@ -34,8 +34,10 @@ final class NativeFiles {
             try (InputStream in = url.openStream()) {
                 Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
             }
-            // Set after the copy, which replaces the file: caixa-init is executed.
-            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwx------"));
+            // Set after the copy, which replaces the file. Readable and executable by everyone:
+            // caixa-init is executed after the switch to the container's user, and a binary that
+            // user cannot read would also leave the process undumpable, its /proc/self/fd closed to it.
+            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
             copy.toFile().deleteOnExit();
             return copy;
         } catch (IOException e) {

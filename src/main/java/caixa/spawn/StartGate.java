@@ -5,9 +5,13 @@ import caixa.bindings.linux_h;
 import caixa.linux.Linux;
 import caixa.linux.SyscallException;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,9 +41,18 @@ public final class StartGate {
         return fd;
     }
 
-    /** Makes the FIFO a created container will wait on. */
+    /**
+     * Makes the FIFO a created container will wait on. Writable by everyone (0622, as runc's): the
+     * init reopens it after switching to the container's user, which need not be root. The mode is
+     * set after mkfifo, which the umask would otherwise narrow.
+     */
     public static void create(Path fifo) {
         Linux.mkfifo(fifo.toString(), 0600);
+        try {
+            Files.setPosixFilePermissions(fifo, PosixFilePermissions.fromString("rw--w--w-"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("exec fifo " + fifo, e);
+        }
     }
 
     /** An O_PATH descriptor of the FIFO, for the child to reopen through /proc/self/fd after pivot_root. */
