@@ -136,19 +136,31 @@ class CgroupLayoutTest {
 
     /**
      * The CI host (and the development machine) is hybrid: the usual v1 hierarchies, and cgroup2 at
-     * /sys/fs/cgroup/unified with what v1 left it.
+     * /sys/fs/cgroup/unified with what v1 left it. The cgroup2 VM lane is unified: cgroup2 at
+     * /sys/fs/cgroup with every controller, and no v1 hierarchy. Which one this is comes from the
+     * filesystem type of /sys/fs/cgroup, not from the code under test.
      */
     @Test
-    void thisHostIsHybridWithMemoryInV1() {
+    void thisHostsLayoutIsWhatItsCgroupMountsSay() {
         CgroupLayout layout = CgroupLayout.host();
 
-        assertEquals(CgroupMode.HYBRID, layout.mode());
-        assertEquals(Path.of("/sys/fs/cgroup/unified"), layout.unified());
-        assertEquals(Path.of("/sys/fs/cgroup/memory"), layout.v1().get("memory"));
-        assertEquals(Set.of("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids"),
-                layout.v1().keySet());
-        assertTrue(layout.inV1("memory"));
-        assertFalse(layout.inUnified("memory"));
+        if (HostCgroups.unifiedHost()) {
+            assertEquals(CgroupMode.UNIFIED, layout.mode());
+            assertEquals(Path.of("/sys/fs/cgroup"), layout.unified());
+            assertEquals(Map.of(), layout.v1());
+            for (String controller : List.of("cpu", "memory", "pids", "cpuset", "io")) {
+                assertTrue(layout.inUnified(controller), controller);
+                assertFalse(layout.inV1(controller), controller);
+            }
+        } else {
+            assertEquals(CgroupMode.HYBRID, layout.mode());
+            assertEquals(Path.of("/sys/fs/cgroup/unified"), layout.unified());
+            assertEquals(Path.of("/sys/fs/cgroup/memory"), layout.v1().get("memory"));
+            assertEquals(Set.of("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids"),
+                    layout.v1().keySet());
+            assertTrue(layout.inV1("memory"));
+            assertFalse(layout.inUnified("memory"));
+        }
         String controllers = HostCgroups.read(layout.unified().resolve("cgroup.controllers"));
         assertEquals(controllers.isEmpty() ? Set.of() : Set.of(controllers.split("\\s+")), layout.unifiedControllers());
     }

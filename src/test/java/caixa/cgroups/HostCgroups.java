@@ -12,13 +12,29 @@ import java.util.stream.Stream;
 /**
  * The host's cgroup hierarchies as the tests see them: listed straight from /sys/fs/cgroup rather
  * than through {@link CgroupLayout}, so a directory the code under test forgot is found even in a
- * hierarchy it does not know about. Public for the container tests in caixa.runtime.
+ * hierarchy it does not know about. On a unified host /sys/fs/cgroup is itself the one hierarchy; on
+ * a hybrid or legacy host it is a tmpfs with one mount per hierarchy under it. Public for the
+ * container tests in caixa.runtime.
  */
 public final class HostCgroups {
     private HostCgroups() {
     }
 
     public static final Path ROOT = Path.of("/sys/fs/cgroup");
+
+    /** Whether /sys/fs/cgroup is itself a cgroup2 mount, as on a systemd host in unified mode. */
+    public static boolean unifiedHost() {
+        try {
+            return Files.getFileStore(ROOT).type().equals("cgroup2");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The cgroup2 mount: /sys/fs/cgroup on a unified host, /sys/fs/cgroup/unified on a hybrid one. */
+    public static Path unifiedMount() {
+        return unifiedHost() ? ROOT : ROOT.resolve("unified");
+    }
 
     /**
      * A cgroup name no concurrent test run on this host uses. Tests look only for names they made:
@@ -30,8 +46,11 @@ public final class HostCgroups {
         return "caixa-test-" + HexFormat.of().formatHex(bytes);
     }
 
-    /** The directories of cgroup {@code path} that exist, in every hierarchy mounted under /sys/fs/cgroup. */
+    /** The directories of cgroup {@code path} that exist, in every hierarchy mounted at or under /sys/fs/cgroup. */
     public static List<Path> directoriesOf(String path) {
+        if (unifiedHost()) {
+            return Files.isDirectory(ROOT.resolve(path)) ? List.of(ROOT.resolve(path)) : List.of();
+        }
         try (Stream<Path> hierarchies = Files.list(ROOT)) {
             return hierarchies.filter(Files::isDirectory)
                     .map(hierarchy -> hierarchy.resolve(path))

@@ -27,14 +27,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The cgroup2 code paths on a hybrid host. The host's cgroup2 mount, seen as if it were the only
- * hierarchy, is a real unified host without the cpu and memory controllers: enough for
- * CLONE_INTO_CGROUP, cgroup.events, cgroup.kill and controller delegation. What v2 writes to
- * controller files is checked on a directory laid out like a v2 cgroup, since this kernel gives
- * those controllers to v1.
+ * The cgroup2 code paths, on the host's real cgroup2 mount seen as if it were the only hierarchy:
+ * on a hybrid host (/sys/fs/cgroup/unified) a unified host without the cpu and memory controllers,
+ * enough for CLONE_INTO_CGROUP, cgroup.events, cgroup.kill and controller delegation; on a unified
+ * host (/sys/fs/cgroup, as in the cgroup2 VM lane) the whole thing, with every controller. What v2
+ * writes to controller files is also checked on a directory laid out like a v2 cgroup, so that a
+ * hybrid host, whose kernel gives those controllers to v1, checks it too.
  */
 class UnifiedCgroupTest {
-    private static final Path UNIFIED = Path.of("/sys/fs/cgroup/unified");
+    private static final Path UNIFIED = HostCgroups.unifiedMount();
     private static final int SIGKILL = 9;
 
     private final String name = HostCgroups.uniqueName();

@@ -1,6 +1,7 @@
 package caixa.cli;
 
 import caixa.cgroups.CgroupLayout;
+import caixa.cgroups.HostCgroups;
 import caixa.rootfs.BusyboxRootfs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -226,13 +227,20 @@ class CgroupCommandTest {
     /** Every cgroup directory, in any hierarchy, named with this test's prefix (its own and its container's). */
     private List<Path> leftovers() throws IOException {
         List<Path> found = new ArrayList<>();
-        try (DirectoryStream<Path> roots = Files.newDirectoryStream(Path.of("/sys/fs/cgroup"))) {
-            for (Path root : roots) {
-                for (Path parent : List.of(root, root.resolve("caixa"))) {
-                    if (Files.isDirectory(parent)) {
-                        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, name + "*")) {
-                            dirs.forEach(found::add);
-                        }
+        // /sys/fs/cgroup is the one hierarchy on a unified host, and holds one per hierarchy on a hybrid one.
+        List<Path> hierarchies = new ArrayList<>();
+        if (HostCgroups.unifiedHost()) {
+            hierarchies.add(HostCgroups.ROOT);
+        } else {
+            try (DirectoryStream<Path> roots = Files.newDirectoryStream(HostCgroups.ROOT)) {
+                roots.forEach(hierarchies::add);
+            }
+        }
+        for (Path root : hierarchies) {
+            for (Path parent : List.of(root, root.resolve("caixa"))) {
+                if (Files.isDirectory(parent)) {
+                    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, name + "*")) {
+                        dirs.forEach(found::add);
                     }
                 }
             }
@@ -248,9 +256,11 @@ class CgroupCommandTest {
         }
     }
 
+    /** The JVM as bin/caixa starts it: C1 only and the serial collector start fastest. */
     private static ProcessBuilder caixa(List<String> args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName()));
         command.addAll(args);

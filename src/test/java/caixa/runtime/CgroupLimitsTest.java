@@ -152,9 +152,21 @@ class CgroupLimitsTest {
         assertEquals(hostOomKillsBefore, thisJvmsOomKills(), "OOM kills in this JVM's own memory cgroup");
     }
 
-    /** The OOM killer's count in the v1 memory cgroup this JVM runs in (read from the host's files). */
+    /**
+     * The OOM killer's count in the memory cgroup this JVM runs in (read from the host's files): the
+     * v1 memory hierarchy's memory.oom_control, or on a unified host cgroup2's memory.events.
+     */
     private static long thisJvmsOomKills() {
-        String memoryLine = HostCgroups.read(Path.of("/proc/self/cgroup")).lines()
+        List<String> lines = HostCgroups.read(Path.of("/proc/self/cgroup")).lines().toList();
+        if (HostCgroups.unifiedHost()) {
+            String path = lines.stream().filter(line -> line.startsWith("0::/")).findFirst()
+                    .orElseThrow(() -> new AssertionError("this JVM is in no cgroup2 cgroup: " + lines)).substring(4);
+            Path events = HostCgroups.ROOT.resolve(path).resolve("memory.events");
+            assertTrue(!path.isEmpty() && java.nio.file.Files.exists(events),
+                    "this JVM runs in cgroup2's root, which keeps no memory.events");
+            return HostCgroups.field(HostCgroups.read(events), "oom_kill");
+        }
+        String memoryLine = lines.stream()
                 .filter(line -> line.split(":", 3)[1].equals("memory"))
                 .findFirst().orElseThrow(() -> new AssertionError("this JVM is in no v1 memory cgroup"));
         Path dir = HostCgroups.ROOT.resolve("memory").resolve(memoryLine.split(":", 3)[2].substring(1));
@@ -205,7 +217,7 @@ class CgroupLimitsTest {
     void sweepRemovesAnUnleasedCaixaCgroupFromEveryHierarchy() {
         String path = newCgroupPath(StaleCgroups.PARENT + "/");
         Cgroup.create(CgroupLayout.host(), path, Set.of("cpu", "memory", "pids")).close();
-        assertEquals(5, HostCgroups.directoriesOf(path).size(), "cpu, cpuacct, memory, pids, unified");
+        assertEquals(hierarchiesOfCpuMemoryPids(path), HostCgroups.directoriesOf(path));
 
         Set<String> removed = StaleCgroups.sweep(CgroupLayout.host());
 
@@ -222,10 +234,86 @@ class CgroupLimitsTest {
                 Set<String> removed = StaleCgroups.sweep(CgroupLayout.host());
 
                 assertFalse(removed.contains(path), "swept: " + removed);
-                assertEquals(5, HostCgroups.directoriesOf(path).size(), "directories of " + path);
+                assertEquals(hierarchiesOfCpuMemoryPids(path), HostCgroups.directoriesOf(path));
             } finally {
                 cgroup.deleteCreated(0);
             }
+        }
+    }
+
+    /**
+     * Where a cgroup with the cpu, memory and pids controllers has its directories: the one cgroup2
+     * directory on a unified host; on the hybrid host one per v1 hierarchy (cpu statistics live in
+     * cpuacct), plus the cgroup2 one that CLONE_INTO_CGROUP needs.
+     */
+    private static List<Path> hierarchiesOfCpuMemoryPids(String path) {
+        if (HostCgroups.unifiedHost()) {
+            return List.of(HostCgroups.ROOT.resolve(path));
+        }
+        return List.of("cpu", "cpuacct", "memory", "pids", "unified").stream()
+                .map(hierarchy -> HostCgroups.ROOT.resolve(hierarchy).resolve(path)).toList();
+    }
+
+    /**
+     * A container with limits is in its cgroup from its first instruction, with the limits in the
+     * kernel's own files: on a unified host it is cloned into the cgroup2 directory (CLONE_INTO_CGROUP)
+     * whose cpu, memory and pids controllers were handed down through every ancestor, and cpu.max,
+     * memory.max and pids.max hold the limits; on the hybrid host the parent writes it into each v1
+     * hierarchy before releasing it, and the v1 files (cfs quota and period, limit_in_bytes, pids.max)
+     * hold them. Either way its cgroup namespace is rooted at that cgroup in every hierarchy.
+     */
+    @Test
+    void containerStartsInsideItsLimitedCgroup() throws IOException {
+        String id = newContainerId();
+        String path = ContainerSpec.defaultCgroup(id);
+        ContainerSpec spec = Run.sh("cat /proc/self/cgroup; echo ready; read line")
+                .id(id)
+                .stdin(Stdio.PIPE).stdout(Stdio.PIPE).stderr(Stdio.PIPE)
+                .resources(Resources.NONE.withCpus(0.2).withMemory(48 * MIB).withPidsLimit(16))
+                .build();
+        try (Container container = Container.start(spec)) {
+            // Read before anything else: spawn has returned, so the kernel must already say so.
+            List<String> seenFromHost = HostCgroups.read(Path.of("/proc", Integer.toString(container.pid()), "cgroup"))
+                    .lines().toList();
+
+            List<String> seenInside = new ArrayList<>();
+            BufferedReader stdout = new BufferedReader(new InputStreamReader(container.stdout(), StandardCharsets.UTF_8));
+            for (String line = stdout.readLine(); !"ready".equals(line); line = stdout.readLine()) {
+                assertNotNull(line, "the container ended before it was ready");
+                seenInside.add(line);
+            }
+            String pid = Integer.toString(container.pid());
+            if (HostCgroups.unifiedHost()) {
+                Path dir = HostCgroups.ROOT.resolve(path);
+                assertEquals(List.of("0::/" + path), seenFromHost, "/proc/" + pid + "/cgroup");
+                assertEquals("20000 100000", HostCgroups.read(dir.resolve("cpu.max")));
+                assertEquals("50331648", HostCgroups.read(dir.resolve("memory.max")));
+                assertEquals("16", HostCgroups.read(dir.resolve("pids.max")));
+                Set<String> controllers = Set.of(HostCgroups.read(dir.resolve("cgroup.controllers")).split("\\s+"));
+                assertTrue(controllers.containsAll(Set.of("cpu", "memory", "pids")), "cgroup.controllers " + controllers);
+                assertEquals(pid, HostCgroups.read(dir.resolve("cgroup.procs")));
+                assertEquals(List.of("0::/"), seenInside, "/proc/self/cgroup inside");
+            } else {
+                for (String hierarchy : List.of("cpu", "cpuacct", "memory", "pids")) {
+                    assertTrue(seenFromHost.stream().anyMatch(l -> l.matches("\\d+:([^:]*,)?" + hierarchy + "(,[^:]*)?:/" + path)),
+                            hierarchy + " in " + seenFromHost);
+                    assertEquals(pid, HostCgroups.read(HostCgroups.ROOT.resolve(hierarchy).resolve(path).resolve("cgroup.procs")),
+                            "cgroup.procs of " + hierarchy);
+                }
+                assertTrue(seenFromHost.contains("0::/" + path), seenFromHost::toString);
+                Path v1 = HostCgroups.ROOT;
+                assertEquals("20000", HostCgroups.read(v1.resolve("cpu").resolve(path).resolve("cpu.cfs_quota_us")));
+                assertEquals("100000", HostCgroups.read(v1.resolve("cpu").resolve(path).resolve("cpu.cfs_period_us")));
+                assertEquals("50331648", HostCgroups.read(v1.resolve("memory").resolve(path).resolve("memory.limit_in_bytes")));
+                assertEquals("16", HostCgroups.read(v1.resolve("pids").resolve(path).resolve("pids.max")));
+                for (String line : seenInside) {
+                    assertTrue(line.endsWith(":/"), "/proc/self/cgroup inside: " + seenInside);
+                }
+            }
+            System.out.printf(Locale.ROOT, "Placement: /proc/%s/cgroup %s; inside %s%n", pid, seenFromHost, seenInside);
+
+            Run.endInput(container);
+            assertEquals(ExitStatus.exited(0), container.waitFor());
         }
     }
 }
