@@ -248,7 +248,7 @@ public final class OciRuntime {
 
     /** Removes a stopped (or, with force, any) container: its processes, cgroup and state. */
     public void delete(String id, boolean force) {
-        try (StateStore.Lock lock = store.lock(id)) {
+        try (StateStore.Lock ignored = store.lock(id)) {
             Optional<ContainerRecord> found = store.read(id);
             if (found.isEmpty()) {
                 if (!store.exists(id)) {
@@ -259,7 +259,6 @@ public final class OciRuntime {
                 }
                 // A create that died before writing its state: clean what its id implies.
                 destroy(id, ContainerSpec.defaultCgroup(id));
-                lock.removeFile();
                 return;
             }
             ContainerRecord record = found.get();
@@ -271,7 +270,6 @@ public final class OciRuntime {
             destroy(id, record.cgroup());
             bundleIfPresent(record).ifPresent(b ->
                     HookRunner.run("poststop", b.hooks().poststop(), stateJson(record, Status.STOPPED)));
-            lock.removeFile();
         }
     }
 

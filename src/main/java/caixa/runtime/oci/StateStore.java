@@ -4,6 +4,7 @@ import caixa.linux.Linux;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -55,36 +56,53 @@ public final class StateStore {
     /**
      * Holds the container's lock until closed: commands on one container run one at a time. The lock
      * file sits beside the container's directory, so delete can remove the directory while holding it.
+     * A lock file outlives its holder only while the container exists: closing the lock of a container
+     * that is gone (deleted, never created, or a create that failed) removes the file, so the state
+     * directory holds nothing for ids that no longer exist.
      */
     public Lock lock(String id) {
         checkId(id);
+        Path file = root.resolve("." + id + ".lock");
         try {
             Files.createDirectories(root);
-            Path file = root.resolve("." + id + ".lock");
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            return new Lock(file, channel, channel.lock());
+            for (;;) {
+                FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = channel.lock();
+                // A lock file that was removed holds a tombstone byte, written by its last holder
+                // before the unlink: whoever waited on it got a lock on a file no one else will open
+                // again, and takes the one now at the path instead.
+                if (channel.size() == 0) {
+                    return new Lock(file, directory(id), channel, lock);
+                }
+                channel.close();
+            }
         } catch (IOException e) {
             throw new OciException("state " + root + ": " + e.getMessage(), e);
         }
     }
 
-    public record Lock(Path file, FileChannel channel, FileLock lock) implements AutoCloseable {
+    /**
+     * @param file      the lock file
+     * @param container the container's directory: once it is gone, closing removes the lock file
+     * @param channel   the open lock file; closing it releases the lock
+     * @param lock      the lock held
+     */
+    public record Lock(Path file, Path container, FileChannel channel, FileLock lock) implements AutoCloseable {
         @Override
         public void close() {
             try {
-                lock.release();
-                channel.close();
+                if (!Files.exists(container)) {
+                    channel.write(ByteBuffer.wrap(new byte[] {'x'}));
+                    Files.deleteIfExists(file);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
-            }
-        }
-
-        /** After delete: the lock file goes too (still locked, so no one else holds it meanwhile). */
-        void removeFile() {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            } finally {
+                try {
+                    channel.close(); // releases the lock
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
         }
     }
