@@ -215,7 +215,7 @@ final class OciCommand {
         }
         List<ContainerRecord> records = runtime.list();
         switch (format) {
-            case "json" -> System.out.println("[" + records.stream().map(r -> runtime.state(r.id()).replace("\n", ""))
+            case "json" -> System.out.println("[" + records.stream().map(runtime::stateLine)
                     .collect(Collectors.joining(",")) + "]");
             case "table" -> {
                 if (quiet) {

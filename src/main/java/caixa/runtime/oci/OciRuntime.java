@@ -200,6 +200,11 @@ public final class OciRuntime {
         return stateJson(record, status(record));
     }
 
+    /** The OCI state document on one line, as {@code list --format json} prints each container's. */
+    public String stateLine(ContainerRecord record) {
+        return Json.write(record.ociState(status(record), OCI_VERSION));
+    }
+
     private String stateJson(ContainerRecord record, Status status) {
         return Json.writePretty(record.ociState(status, OCI_VERSION), "  ");
     }
