@@ -27,7 +27,7 @@ public final class Features {
                 .put("mountOptions", JsonArray.ofStrings(List.of("ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec",
                         "exec", "noatime", "atime", "nodiratime", "diratime", "relatime", "norelatime", "strictatime",
                         "nostrictatime", "bind", "rbind", "private", "rprivate", "shared", "rshared", "slave",
-                        "rslave", "unbindable", "runbindable", "defaults")))
+                        "rslave", "unbindable", "runbindable", "defaults", "tmpcopyup")))
                 .put("linux", linux)
                 .put("annotations", JsonObject.builder().put("org.opencontainers.runtime-spec.features.runtime", "caixa").build())
                 .build();
