@@ -6,9 +6,10 @@
  *   floor cgwrite FILE N V1 V2        N write(2)s on one kept descriptor, alternating V1 and V2
  *
  * "start" makes, in the child, the same system calls in the same order as caixa's child program
- * for a container with pid, mount, uts, ipc and net namespaces started through the Java API
- * (caixa.runtime.ChildPlanner and caixa.rootfs.RootfsMounts; bench/floor-check compares the two
- * with strace): unblock signals, make / private, bind the rootfs onto itself, proc, a tmpfs /dev with
+ * for a container with pid, mount, uts, ipc and net namespaces started through the Java API with
+ * the configuration every runtime gets in bench/compare (caixa.bench.Starts.plainContainer: the
+ * rootfs mounts, no masked or read-only paths, capabilities and seccomp left alone; see
+ * caixa.runtime.ChildPlanner and caixa.rootfs.RootfsMounts; bench/floor-check compares the two with strace): unblock signals, make / private, bind the rootfs onto itself, proc, a tmpfs /dev with
  * six devices bound from the host and the ptmx/fd/stdin/stdout/stderr links, devpts, shm, mqueue,
  * sysfs, tmpfs /tmp, pivot_root, detach the old root, chdir, sethostname, close_range, execve. "vfork" clones
  * with CLONE_VM|CLONE_VFORK on a small stack as caixa's trampoline does; "fork" copies the process.

@@ -91,7 +91,7 @@ public final class Jmh {
 
     /** Rows in the order of the issue, not JMH's alphabetical one. */
     private static final List<String> ORDER = List.of("plainSpawn", "pidMntUtsIpc", "plusNet", "plusNetUser",
-            "plusNetCgroupLimits", "processBuilder", "ffmWriteKeptFd", "ffmOpenWriteClose", "filesWriteString",
+            "plusNetCgroupLimits", "plusNetHardened", "processBuilder", "ffmWriteKeptFd", "ffmOpenWriteClose", "filesWriteString",
             "cgsetProcess");
 
     private static int order(RunResult r) {

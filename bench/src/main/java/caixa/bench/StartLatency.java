@@ -62,6 +62,12 @@ public class StartLatency {
         Starts.run(Starts.Variant.CGROUP, rootfs);
     }
 
+    /** ... + net with caixa's default hardening (masked and read-only paths, capabilities, seccomp). */
+    @Benchmark
+    public void plusNetHardened() {
+        Starts.run(Starts.Variant.HARDENED, rootfs);
+    }
+
     /** The JDK's spawn of the host's /bin/true. */
     @Benchmark
     public void processBuilder() {

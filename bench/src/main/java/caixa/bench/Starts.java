@@ -2,6 +2,7 @@ package caixa.bench;
 
 import caixa.cgroups.Resources;
 import caixa.linux.Linux;
+import caixa.rootfs.Mount;
 import caixa.rootfs.BusyboxRootfs;
 import caixa.runtime.Container;
 import caixa.runtime.ContainerSpec;
@@ -31,7 +32,9 @@ public final class Starts {
         /** NET + a user namespace mapping root inside to the caller (--map-root-user). */
         USER,
         /** NET + cgroup namespace and a cgroup of its own with cpu.max 50% and memory.max 64 MiB. */
-        CGROUP
+        CGROUP,
+        /** NET with caixa's default hardening: masked and read-only paths, capabilities, no_new_privs, seccomp. */
+        HARDENED
     }
 
     public static final Resources LIMITS = new Resources(0.5, 64L << 20, 0, 0, null);
@@ -45,13 +48,26 @@ public final class Starts {
         return configured != null ? Path.of(configured) : BusyboxRootfs.ensureDefault();
     }
 
+    /**
+     * The container every runtime in bench/compare gets (and bench/c/floor.c mirrors): the rootfs
+     * mounts, no masked or read-only paths, no cgroup mount, capabilities and seccomp left alone. caixa's
+     * default adds docker's hardening on top; {@link Variant#HARDENED} measures it.
+     */
+    public static ContainerSpec.Builder plainContainer(ContainerSpec.Builder builder) {
+        return builder.privileged().capabilities(null).seccomp(null).noNewPrivileges(false)
+                .mounts(Mount.defaults().stream().filter(m -> !m.destination().equals("/sys/fs/cgroup")).toList());
+    }
+
     public static ContainerSpec spec(Variant variant, Path rootfs) {
         ContainerSpec.Builder builder = ContainerSpec.builder(rootfs, "/bin/true");
+        if (variant != Variant.HARDENED) {
+            plainContainer(builder);
+        }
         EnumSet<Namespace> ns = EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC);
         switch (variant) {
             case PLAIN -> throw new IllegalArgumentException("PLAIN has no container spec");
             case ISOLATED -> { }
-            case NET -> ns.add(Namespace.NET);
+            case NET, HARDENED -> ns.add(Namespace.NET);
             case USER -> {
                 ns.add(Namespace.NET);
                 builder.mapRootUser(Linux.getuid(), Linux.getgid());
