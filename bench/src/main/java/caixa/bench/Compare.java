@@ -204,8 +204,8 @@ public final class Compare {
                 + Machine.describe() + "; " + date + "; " + rounds + " interleaved rounds, "
                 + String.format(Locale.ROOT, "%.0f s", seconds) + "; load average " + load + ".\n"
                 + "Start rows: start → exit of /bin/true in the same busybox rootfs with pid, mount, uts, ipc and net"
-                + " namespaces, the rootfs mounts and no further hardening in every runtime (the CLI, crun and runc as whole"
-                + " processes). Cgroup rows: one write of a CPU limit.\n\n"
+                + " namespaces, the rootfs mounts and no further hardening (crun and runc as whole processes; bin/caixa run as"
+                + " users run it, with caixa's default hardening). Cgroup rows: one write of a CPU limit.\n\n"
                 + md + "\n![bench/compare](" + name + ".svg)\n\n```\n" + ratios + "\n```\n";
         Files.createDirectories(results);
         Files.writeString(results.resolve(name + ".md"), doc);
