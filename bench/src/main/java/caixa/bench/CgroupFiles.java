@@ -44,7 +44,7 @@ public record CgroupFiles(Cgroup cgroup, String path, Path cpuFile, String[] cpu
     @Override
     public void close() {
         try {
-            cgroup.delete();
+            cgroup.deleteCreated(0);    // and caixa-bench/ in each hierarchy, once empty
         } finally {
             cgroup.close();
         }
