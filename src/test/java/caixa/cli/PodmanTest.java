@@ -84,8 +84,32 @@ class PodmanTest {
     static void tearDown() {
         if (work != null) {
             podman("rm", "--all", "--force");
+            awaitNoMountsUnder(work);
             OciTesting.deleteTree(work);
         }
+    }
+
+    /**
+     * podman's cleanup of a --rm container (its /dev/shm mount) runs in a process of its own after
+     * the container exits: wait for it here, so that the next test class finds the host's mount table
+     * as it was.
+     */
+    private static void awaitNoMountsUnder(Path dir) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (!Files.readString(Path.of("/proc/self/mountinfo")).contains(" " + dir)) {
+                    return;
+                }
+                Thread.sleep(100);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError("podman left mounts under " + dir + " after 60 s");
     }
 
     @Test
