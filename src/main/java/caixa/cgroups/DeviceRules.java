@@ -3,7 +3,6 @@ package caixa.cgroups;
 import java.util.List;
 
 import static caixa.cgroups.DeviceRule.ANY;
-import static caixa.cgroups.DeviceRule.Type.BLOCK;
 import static caixa.cgroups.DeviceRule.Type.CHAR;
 
 /** Rule lists for the device controller. */
@@ -14,17 +13,18 @@ public final class DeviceRules {
     private static final String ALL_ACCESS = "rwm";
 
     /**
-     * What a docker container may use: everything denied (docker's linux.resources.devices), then
-     * runc's allowed devices: mknod of any node (opening one stays denied), /dev/null, /dev/random,
-     * /dev/full, /dev/tty, /dev/zero, /dev/urandom, the ptys in /dev/pts (136:*), /dev/ptmx and
-     * /dev/net/tun (10:200, which runc keeps for old users). /dev/console (5:1) is not among them: a
-     * container's console is a pty.
+     * What a default container may use: everything denied (docker's linux.resources.devices), then
+     * runc's allowed devices, less one: mknod of character nodes (opening one stays denied),
+     * /dev/null, /dev/random, /dev/full, /dev/tty, /dev/zero, /dev/urandom, the ptys in /dev/pts
+     * (136:*), /dev/ptmx and /dev/net/tun (10:200, which runc keeps for old users). runc also allows
+     * mknod of any block node ({@code b *:* m}); a node of the host's disk is one open(2) away from
+     * its raw blocks, a single missed rule from an escape, and no image needs to make one, so here
+     * it is refused. /dev/console (5:1) is not allowed either: a container's console is a pty.
      */
     public static List<DeviceRule> defaults() {
         return List.of(
                 DeviceRule.denyAll(),
                 DeviceRule.allow(CHAR, ANY, ANY, "m"),
-                DeviceRule.allow(BLOCK, ANY, ANY, "m"),
                 DeviceRule.allow(CHAR, 1, 3, ALL_ACCESS),   // /dev/null
                 DeviceRule.allow(CHAR, 1, 8, ALL_ACCESS),   // /dev/random
                 DeviceRule.allow(CHAR, 1, 7, ALL_ACCESS),   // /dev/full

@@ -38,8 +38,8 @@ class DeviceProgramTest {
         assertFalse(allows(program, CHAR_DEVICE, 1, 11, "r"), "/dev/kmsg");
         assertFalse(allows(program, CHAR_DEVICE, 5, 1, "rw"), "/dev/console");
         assertFalse(allows(program, CHAR_DEVICE, 1, 1, "r"), "/dev/mem");
-        assertTrue(allows(program, CHAR_DEVICE, 1, 11, "m"), "mknod of anything");
-        assertTrue(allows(program, BLOCK_DEVICE, 8, 0, "m"));
+        assertTrue(allows(program, CHAR_DEVICE, 1, 11, "m"), "mknod of a character node");
+        assertFalse(allows(program, BLOCK_DEVICE, 8, 0, "m"), "mknod of a block node");
         assertFalse(allows(program, BLOCK_DEVICE, 8, 0, "r"), "a disk");
         assertFalse(allows(program, BLOCK_DEVICE, 1, 3, "r"), "a block device with /dev/null's numbers");
     }

@@ -38,8 +38,11 @@ class SecureDefaultsTest {
         assertEquals("0", attempt("head -c 1 /dev/kmsg"), "/dev/kmsg is not there");
         assertEquals("0", attempt("test -s /proc/keys"), "/proc/keys is masked");
         assertEquals("0", attempt("mount -t tmpfs none /mnt"), "mount");
-        // As in docker, making a node is allowed (CAP_MKNOD, the cgroup's "m"); using it is not.
-        assertEquals("0", attempt("mknod /tmp/sda b 8 0 && head -c 1 /tmp/sda"), "reading a block device");
+        assertEquals("0", attempt("mknod /dev/sda b 8 0"), "creating a block device node");
+        // As in docker, making a character node is allowed (CAP_MKNOD, the cgroup's "c *:* m"); using one
+        // outside the allowed list is not.
+        assertEquals("1", attempt("mknod /dev/mem c 1 1"), "creating a character node");
+        assertEquals("0", attempt("mknod /dev/mem c 1 1 && head -c 1 /dev/mem"), "reading /dev/mem's numbers");
         assertEquals("0", attempt("unshare -U -r true"), "a new user namespace to regain capabilities");
         assertEquals("0", attempt("hostname other"), "sethostname needs CAP_SYS_ADMIN");
     }
@@ -59,5 +62,6 @@ class SecureDefaultsTest {
         assertNotEquals("CapEff:\t00000000a80425fb", status.lines().findFirst().orElse(""), status);
         assertTrue(status.contains("Seccomp:\t0"), status);
         assertEquals("1", attempt(true, "mount -t tmpfs none /mnt"), "mount with --privileged");
+        assertEquals("1", attempt(true, "mknod /dev/sda b 8 0"), "a block device node with --privileged");
     }
 }
