@@ -1,11 +1,8 @@
 package caixa.seccomp;
 
-import caixa.spec.json.JsonException;
 import caixa.spec.json.JsonNode;
-import caixa.spec.json.JsonNumber;
 import caixa.spec.json.JsonObjectNode;
 
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -38,7 +35,6 @@ final class OciSeccomp {
             "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",
             "SCMP_ARCH_SH", "SCMP_ARCH_SHEB");
 
-    private static final BigInteger UINT64_LIMIT = BigInteger.ONE.shiftLeft(64);
     private static final long UINT32_MAX = 0xFFFF_FFFFL;
 
     private OciSeccomp() {
@@ -114,29 +110,14 @@ final class OciSeccomp {
 
     private static ArgCondition condition(JsonObjectNode arg) {
         int index = arg.requireInt("index", 0, ArgCondition.MAX_INDEX);
-        long value = uint64(arg.required("value"));
-        long valueTwo = arg.optional("valueTwo").map(OciSeccomp::uint64).orElse(0L);
+        long value = arg.required("value").asUint64();
+        long valueTwo = arg.optional("valueTwo").map(JsonNode::asUint64).orElse(0L);
         JsonNode opNode = arg.required("op");
         String opName = opNode.asString();
         ArgCondition.Op op = ArgCondition.Op.fromOciName(opName).orElseThrow(() -> opNode.error(
                 "unknown operator \"" + opName + "\"; expected one of SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, "
                         + "SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ"));
         return new ArgCondition(index, op, value, valueTwo);
-    }
-
-    /** A uint64 in a long's 64 bits, as Go holds it: 2^64 - 1 is -1L. */
-    private static long uint64(JsonNode node) {
-        if (node.value() instanceof JsonNumber number) {
-            try {
-                BigInteger value = number.asBigDecimal().toBigIntegerExact();
-                if (value.signum() >= 0 && value.compareTo(UINT64_LIMIT) < 0) {
-                    return value.longValue();
-                }
-            } catch (ArithmeticException | JsonException notAnInteger) {
-                // reported below
-            }
-        }
-        throw node.error("must be an integer from 0 to 18446744073709551615");
     }
 
     /** Builds a value whose constructor checks it, turning its refusal into an error at {@code node}. */

@@ -1,5 +1,7 @@
 package caixa.seccomp;
 
+import caixa.capabilities.Capability;
+import caixa.capabilities.DockerDefaults;
 import caixa.spec.json.JsonObjectNode;
 
 import java.io.IOException;
@@ -27,10 +29,8 @@ public record SeccompProfile(Action defaultAction, Set<FilterFlag> flags, List<S
      * The capabilities docker gives a container, which decide the parts of its default profile that
      * depend on capabilities: with these, {@code chroot} is allowed, {@code mount} and the like are not.
      */
-    public static final Set<String> DOCKER_DEFAULT_CAPABILITIES = Set.of(
-            "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
-            "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
-            "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
+    static final Set<String> DOCKER_DEFAULT_CAPABILITIES = DockerDefaults.CAPABILITIES.stream()
+            .map(Capability::toString).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     public SeccompProfile {
         if (defaultAction == null) {

@@ -87,8 +87,8 @@ public record OciProcess(boolean terminal, Optional<ConsoleSize> consoleSize, Li
             if (first != null) {
                 throw typeNode.error("duplicate rlimit \"" + type + "\" (also at " + first + ")");
             }
-            long soft = Values.uint64(rlimit.required("soft"));
-            long hard = Values.uint64(rlimit.required("hard"));
+            long soft = rlimit.required("soft").asUint64();
+            long hard = rlimit.required("hard").asUint64();
             rlimits.add(Values.at(rlimit.path(), () -> new Rlimit(type, soft, hard)));
         }
         return rlimits;

@@ -1,5 +1,6 @@
 package caixa.spec;
 
+import caixa.spec.json.JsonNode;
 import caixa.spec.json.JsonObjectNode;
 
 /**
@@ -27,8 +28,8 @@ final class Seccomp {
             rule.optionalLong("errnoRet", 0, Values.UINT32_MAX);
             for (JsonObjectNode arg : rule.optionalObjectList("args")) {
                 arg.requireInt("index", 0, MAX_ARG_INDEX);
-                Values.uint64(arg.required("value"));
-                arg.optional("valueTwo").ifPresent(Values::uint64);
+                arg.required("value").asUint64();
+                arg.optional("valueTwo").ifPresent(JsonNode::asUint64);
                 arg.requireString("op");
             }
         }

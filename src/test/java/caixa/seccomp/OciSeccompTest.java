@@ -101,7 +101,8 @@ class OciSeccompTest {
                 error("""
                         {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO",
                           "args": [{"index": 6, "value": 1, "op": "SCMP_CMP_EQ"}]}]}"""));
-        assertEquals("config.json: linux.seccomp.syscalls[0].args[0].value: must be an integer from 0 to 18446744073709551615",
+        assertEquals("config.json: linux.seccomp.syscalls[0].args[0].value: must be an integer from 0 to 18446744073709551615, "
+                        + "not 18446744073709551616",
                 error("""
                         {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO",
                           "args": [{"index": 0, "value": 18446744073709551616, "op": "SCMP_CMP_EQ"}]}]}"""));

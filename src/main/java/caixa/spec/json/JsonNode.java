@@ -1,5 +1,6 @@
 package caixa.spec.json;
 
+import java.math.BigInteger;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.stream.IntStream;
  * expectation ({@code config.json: process.user.uid: must be an integer from 0 to 4294967295}).
  */
 public record JsonNode(JsonPath path, JsonValue value) {
+    private static final BigInteger UINT64_LIMIT = BigInteger.ONE.shiftLeft(64);
+
     /**
      * Parses a document; syntax errors are prefixed with its name
      * ({@code config.json: line 3 column 7: expected ':' but found '='}).
@@ -111,6 +114,25 @@ public record JsonNode(JsonPath path, JsonValue value) {
             // reported below, with the number
         }
         throw mismatch(expected);
+    }
+
+    /**
+     * A uint64, kept in a long's 64 bits as Go keeps it: 2^64 - 1, which a writer puts for an
+     * unlimited rlimit (RLIM_INFINITY) or an all-ones seccomp mask, comes back as -1L. Compare such
+     * values unsigned.
+     */
+    public long asUint64() {
+        if (value instanceof JsonNumber number) {
+            try {
+                BigInteger exact = number.asBigDecimal().toBigIntegerExact();
+                if (exact.signum() >= 0 && exact.compareTo(UINT64_LIMIT) < 0) {
+                    return exact.longValue();
+                }
+            } catch (ArithmeticException | JsonException notAnInteger) {
+                // reported below, with the number
+            }
+        }
+        throw mismatch("an integer from 0 to 18446744073709551615");
     }
 
     public List<String> asStringList() {

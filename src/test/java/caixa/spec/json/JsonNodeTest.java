@@ -95,6 +95,20 @@ class JsonNodeTest {
     }
 
     @Test
+    void uint64sKeepTheirBitsInALongAsGoDoes() {
+        JsonObjectNode limits = config("{\"max\": 18446744073709551615, \"one\": 1e0, \"over\": 18446744073709551616, "
+                + "\"negative\": -1, \"fraction\": 0.5}");
+        assertEquals(-1L, limits.required("max").asUint64());
+        assertEquals(1L, limits.required("one").asUint64());
+        assertError("config.json: over: must be an integer from 0 to 18446744073709551615, not 18446744073709551616",
+                () -> limits.required("over").asUint64());
+        assertError("config.json: negative: must be an integer from 0 to 18446744073709551615, not -1",
+                () -> limits.required("negative").asUint64());
+        assertError("config.json: fraction: must be an integer from 0 to 18446744073709551615, not 0.5",
+                () -> limits.required("fraction").asUint64());
+    }
+
+    @Test
     void errorsInArraysOfObjectsNameTheIndex() {
         List<JsonObjectNode> mounts = config(CONFIG).optionalObjectList("mounts");
         assertError("config.json: mounts[2].destination: is required", () -> mounts.get(2).requireString("destination"));
