@@ -118,7 +118,7 @@ record DockerProfile(Action defaultAction, Set<FilterFlag> flags, List<Entry> en
                 selector.optionalStringList("caps"),
                 selector.optionalStringList("arches"),
                 selector.optional("minKernel").filter(node -> !node.asString().isEmpty())
-                        .map(node -> OciSeccomp.at(node, () -> KernelVersion.parse(node.asString())))))
+                        .map(node -> node.path().checked(() -> KernelVersion.parse(node.asString())))))
                 .orElse(Selector.ANY);
     }
 }

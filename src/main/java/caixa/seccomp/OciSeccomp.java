@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Reads OCI's {@code linux.seccomp} as runc does. What runc refuses, this refuses, naming the member;
@@ -62,7 +61,7 @@ final class OciSeccomp {
     static Action defaultAction(JsonObjectNode seccomp) {
         JsonNode name = seccomp.required("defaultAction");
         OptionalLong errnoRet = seccomp.optionalLong("defaultErrnoRet", 0, UINT32_MAX);
-        return at(name, () -> Action.fromOci(name.asString(), errnoRet));
+        return name.path().checked(() -> Action.fromOci(name.asString(), errnoRet));
     }
 
     /** Checks the names; the filter covers the native architecture whatever they say, as libseccomp's does. */
@@ -93,7 +92,7 @@ final class OciSeccomp {
     static List<SyscallRule> rules(JsonObjectNode syscall, List<String> names) {
         JsonNode actionNode = syscall.required("action");
         OptionalLong errnoRet = syscall.optionalLong("errnoRet", 0, UINT32_MAX);
-        Action action = at(actionNode, () -> Action.fromOci(actionNode.asString(), errnoRet));
+        Action action = actionNode.path().checked(() -> Action.fromOci(actionNode.asString(), errnoRet));
         for (int i = 0; i < names.size(); i++) {
             if (names.get(i).isEmpty()) {
                 throw syscall.path().key("names").index(i).error("must be a system call name, not \"\"");
@@ -118,14 +117,5 @@ final class OciSeccomp {
                 "unknown operator \"" + opName + "\"; expected one of SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, "
                         + "SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ"));
         return new ArgCondition(index, op, value, valueTwo);
-    }
-
-    /** Builds a value whose constructor checks it, turning its refusal into an error at {@code node}. */
-    static <T> T at(JsonNode node, Supplier<T> construct) {
-        try {
-            return construct.get();
-        } catch (IllegalArgumentException e) {
-            throw node.error(e.getMessage());
-        }
     }
 }

@@ -127,7 +127,7 @@ record OciLinux(OciNamespaces namespaces, List<IdMapping> uidMappings, List<IdMa
         int mode = (int) (device.optionalLong("fileMode", 0, Values.UINT32_MAX).orElse(DEFAULT_DEVICE_MODE) & 07777);
         int uid = device.optionalInt("uid", 0, Values.MAX_CONTAINER_ID).orElse(0);
         int gid = device.optionalInt("gid", 0, Values.MAX_CONTAINER_ID).orElse(0);
-        return Values.at(device.path(), () -> new Device(path, type, major, minor, mode, uid, gid));
+        return device.path().checked(() -> new Device(path, type, major, minor, mode, uid, gid));
     }
 
     private static long rootPropagation(JsonObjectNode linux) {

@@ -89,7 +89,7 @@ public record OciProcess(boolean terminal, Optional<ConsoleSize> consoleSize, Li
             }
             long soft = rlimit.required("soft").asUint64();
             long hard = rlimit.required("hard").asUint64();
-            rlimits.add(Values.at(rlimit.path(), () -> new Rlimit(type, soft, hard)));
+            rlimits.add(rlimit.path().checked(() -> new Rlimit(type, soft, hard)));
         }
         return rlimits;
     }

@@ -1,10 +1,8 @@
 package caixa.spec;
 
 import caixa.spec.json.JsonNode;
-import caixa.spec.json.JsonPath;
 
 import java.util.List;
-import java.util.function.Supplier;
 
 /** What config.json's fields need beyond the reader layer: id limits, paths, env entries. */
 final class Values {
@@ -40,17 +38,5 @@ final class Values {
             throw node.error("must be KEY=VALUE, not \"" + entry + "\"");
         }
         return entry;
-    }
-
-    /**
-     * Builds a runtime value whose constructor validates it ({@link caixa.runtime.Rlimit},
-     * {@link caixa.rootfs.Device}, ...), turning its refusal into an error at the value's path.
-     */
-    static <T> T at(JsonPath path, Supplier<T> construct) {
-        try {
-            return construct.get();
-        } catch (IllegalArgumentException e) {
-            throw path.error(e.getMessage());
-        }
     }
 }

@@ -1,5 +1,6 @@
 package caixa.spec.json;
 
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -31,6 +32,18 @@ public record JsonPath(String document, String path) {
     /** An error about the value here: {@code config.json: process.args: must be a non-empty array}. */
     public JsonException error(String reason) {
         return new JsonException(this + ": " + reason);
+    }
+
+    /**
+     * Builds a value whose constructor checks it ({@code new Rlimit(...)}, {@code Action.fromOci(...)}),
+     * turning its refusal (an IllegalArgumentException) into an error about the value here.
+     */
+    public <T> T checked(Supplier<T> construct) {
+        try {
+            return construct.get();
+        } catch (IllegalArgumentException e) {
+            throw error(e.getMessage());
+        }
     }
 
     @Override
