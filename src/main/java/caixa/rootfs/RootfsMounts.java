@@ -91,6 +91,15 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
 
     /** Appends the mount steps, ending with the process in the new root at {@code /}. */
     public void addTo(ChildProgram program) {
+        mountRootfs(program);
+        enterRootfs(program);
+    }
+
+    /**
+     * Appends the steps that build the container's tree under the rootfs (the rootfs bound onto
+     * itself, then every mount and device), while the process still sees the host's root.
+     */
+    public void mountRootfs(ChildProgram program) {
         String root = rootfs.toString();
         program.mount(null, "/", null, linux_h.MS_REC() | rootPropagation, null);
         program.mount(root, root, null, linux_h.MS_BIND() | linux_h.MS_REC(), null);
@@ -103,6 +112,11 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
         if (readOnly) {
             remountReadOnly(program, root, Linux.mountFlags(root));
         }
+    }
+
+    /** Appends the switch into the rootfs: pivot_root, and the old root detached. */
+    public void enterRootfs(ChildProgram program) {
+        String root = rootfs.toString();
         // pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it.
         program.chdir(root);
         program.pivotRoot(".", ".", root);

@@ -63,18 +63,20 @@ final class ChildPlanner {
     /** Where the child waits for its uid/gid maps and its v1 cgroups. */
     static final String PLACEMENT = "id maps and cgroups";
 
+    /** Where the child waits, its mounts made, while the parent runs its part before pivot_root. */
+    static final String BEFORE_PIVOT_ROOT = "before pivot_root";
+
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final int TTY_GROUP = 5;
 
     /**
-     * @param stdio for each of 0, 1 and 2, the parent's descriptor to put there, or -1 to inherit
-     */
-    /**
-     * @param startFifoFd an O_PATH descriptor of the start FIFO when the container is only created
-     *                    (its init then waits in caixa-init), or -1
+     * @param stdio            for each of 0, 1 and 2, the parent's descriptor to put there, or -1 to inherit
+     * @param startFifoFd      an O_PATH descriptor of the start FIFO when the container is only created
+     *                         (its init then waits in caixa-init), or -1
+     * @param pauseBeforePivot whether the child waits at {@link #BEFORE_PIVOT_ROOT} for the parent
      */
     static void plan(ContainerSpec spec, Path rootfs, UserIds user, int[] stdio, boolean placedByParent,
-                     int startFifoFd, Map<Namespace, Integer> joinFds, ChildProgram program) {
+                     int startFifoFd, boolean pauseBeforePivot, Map<Namespace, Integer> joinFds, ChildProgram program) {
         boolean userNs = spec.namespaces().contains(Namespace.USER) && !joinFds.containsKey(Namespace.USER);
         program.unblockAllSignals();
         if (spec.dieWithParent()) {
@@ -116,7 +118,11 @@ final class ChildPlanner {
             // Connected while the host's paths are still in view; used once the container's /dev/ptmx is.
             connectConsole(program, spec.consoleSocket());
         }
-        mounts.addTo(program);
+        mounts.mountRootfs(program);
+        if (pauseBeforePivot) {
+            program.barrier(BEFORE_PIVOT_ROOT);
+        }
+        mounts.enterRootfs(program);
         if (spec.consoleSocket() != null) {
             planTerminal(program);
         }

@@ -27,6 +27,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 
 /**
  * A running (or finished) container. Safe for use from many threads; {@link #close()} kills the
@@ -57,6 +58,16 @@ public final class Container implements AutoCloseable {
      *                            whether the runtime (125) or the command (126, 127) was at fault
      */
     public static Container start(ContainerSpec spec) {
+        return start(spec, null);
+    }
+
+    /**
+     * Starts a container, and calls {@code beforePivotRoot} with the child's pid while the child waits
+     * with its namespaces, cgroup and mounts made, before it switches into its root: the moment OCI
+     * gives the prestart, createRuntime and createContainer hooks. An exception it throws ends the
+     * start, as a failed step would: the child is killed and nothing is left.
+     */
+    public static Container start(ContainerSpec spec, IntConsumer beforePivotRoot) {
         Path rootfs = realRootfs(spec.rootfs());
         UserIds user = UserIds.resolve(spec.user(), rootfs);
         int[][] pipes = new int[3][];
@@ -75,11 +86,16 @@ public final class Container implements AutoCloseable {
             boolean placedByParent = cgroup != null && cgroup.cgroup().hasV1();
             int[] childStdio = openStdio(spec, pipes);
             ChildProgram program = new ChildProgram(arena);
-            ChildPlanner.plan(spec, rootfs, user, childStdio, placedByParent, fifoFd, joinFds, program);
+            ChildPlanner.plan(spec, rootfs, user, childStdio, placedByParent, fifoFd, beforePivotRoot != null,
+                    joinFds, program);
             Spawner.CloneOptions options = new Spawner.CloneOptions(ChildPlanner.cloneFlags(spec, placedByParent),
                     cgroup == null ? -1 : cgroup.cgroup().unifiedFd(), spec.execTimeout());
             ContainerCgroup placement = cgroup;
             ChildProcess init = Spawner.spawn(program, options, (barrier, pid) -> {
+                if (barrier.equals(ChildPlanner.BEFORE_PIVOT_ROOT)) {
+                    beforePivotRoot.accept(pid);
+                    return;
+                }
                 if (spec.namespaces().contains(Namespace.USER) && !joinFds.containsKey(Namespace.USER)) {
                     writeIdMaps(spec, pid);
                 }

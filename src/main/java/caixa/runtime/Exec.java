@@ -68,6 +68,9 @@ public final class Exec {
             if (spec.consoleSocket() != null) {
                 ChildPlanner.planTerminal(program);
             }
+            if (spec.stdinFd() >= 0) {
+                program.dup3(spec.stdinFd(), 0);
+            }
             program.chdir(spec.cwd());
             program.setgroups(spec.additionalGids().stream().mapToInt(Integer::intValue).toArray());
             program.setresgid(spec.gid());

@@ -16,10 +16,12 @@ import java.util.List;
  * @param additionalGids  supplementary groups
  * @param noNewPrivileges set no_new_privs before execve
  * @param consoleSocket   where to send a new terminal's master (runc's --console-socket), or null
+ * @param stdinFd         a descriptor of the caller to become the process's standard input, or -1 to
+ *                        inherit the caller's
  */
 public record ExecSpec(int initPid, String cgroup, List<String> command, List<String> env, String cwd, int uid,
                        int gid, List<Integer> additionalGids, boolean noNewPrivileges,
-                       java.nio.file.Path consoleSocket) {
+                       java.nio.file.Path consoleSocket, int stdinFd) {
     public ExecSpec {
         command = List.copyOf(command);
         env = List.copyOf(env);
@@ -30,5 +32,13 @@ public record ExecSpec(int initPid, String cgroup, List<String> command, List<St
         if (!cwd.startsWith("/")) {
             throw new IllegalArgumentException("exec: cwd '" + cwd + "' must be absolute");
         }
+        if (stdinFd >= 0 && consoleSocket != null) {
+            throw new IllegalArgumentException("exec: a terminal is its own standard input");
+        }
+    }
+
+    /** Root in the container's namespaces, with the caller's stdio: how OCI hooks run inside. */
+    public static ExecSpec asRoot(int initPid, String cgroup, List<String> command, List<String> env, int stdinFd) {
+        return new ExecSpec(initPid, cgroup, command, env, "/", 0, 0, List.of(), false, null, stdinFd);
     }
 }

@@ -537,6 +537,107 @@ class OciLifecycleTest {
                 more.get(1));
     }
 
+    // ---------------------------------------------------------------- hooks
+
+    /**
+     * Each hook records its phase, its mount namespace, whether it sees the host's tree or the
+     * container's root, and the state it got on stdin. The spec's places: prestart and createRuntime in
+     * the runtime's namespaces, createContainer in the container's before pivot_root, startContainer in
+     * the container's root, poststart and poststop in the runtime's namespaces again.
+     */
+    @Test
+    void hooksRunWhereAndWhenTheSpecSaysWithTheStateOnStdin() throws IOException {
+        String id = newId("hooks");
+        Path bundle = bundle("echo started; exec sleep 1000");
+        Path rootfs = bundle.resolve("rootfs");
+        Files.writeString(rootfs.resolve("in-the-container"), "");
+        Path hostLog = bundle.resolve("hooks.log");
+        String script = """
+                #!/bin/sh
+                state=$(tr -d ' \t\n')
+                where=host; [ -e /in-the-container ] && where=container
+                echo "$1 $(readlink /proc/self/ns/mnt) $where $state" >> "$2"
+                """;
+        Path hostHook = bundle.resolve("hook");
+        Files.writeString(hostHook, script);
+        Files.writeString(rootfs.resolve("hook"), script);
+        for (Path hook : List.of(hostHook, rootfs.resolve("hook"))) {
+            hook.toFile().setExecutable(true);
+        }
+        JsonObject.Builder hooks = JsonObject.builder();
+        for (String phase : List.of("prestart", "createRuntime", "createContainer", "poststart", "poststop")) {
+            hooks.put(phase, hookList(hostHook.toString(), phase, hostLog.toString(), 0));
+        }
+        // The rootfs is read-only (caixa spec's default, as runc's): the container's log goes to its /dev/shm.
+        hooks.put("startContainer", hookList("/hook", "startContainer", "/dev/shm/hooks.log", 0));
+        writeHooks(bundle, hooks.build());
+
+        OciTesting.Result create = caixa("create", "--bundle", bundle.toString(), id).assertQuiet();
+        int pid = state(id).requireInt("pid", 1, Integer.MAX_VALUE);
+        Path containerLog = Path.of("/proc/" + pid + "/root/dev/shm/hooks.log");
+        String hostMnt = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
+        String containerMnt = Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")).toString();
+        assertEquals(List.of(
+                "prestart " + hostMnt + " host creating " + pid,
+                "createRuntime " + hostMnt + " host creating " + pid,
+                "createContainer " + containerMnt + " host creating " + pid), hookLines(hostLog));
+        assertFalse(Files.exists(containerLog), "startContainer runs at start");
+
+        caixa("start", id).assertQuiet();
+        await("the command's output", Duration.ofSeconds(20), () -> create.stdoutNow().equals("started\n"));
+        assertEquals(List.of("startContainer " + containerMnt + " container created " + pid), hookLines(containerLog));
+        assertEquals("poststart " + hostMnt + " host running " + pid, hookLines(hostLog).getLast());
+
+        caixa("kill", id, "KILL").assertSuccess();
+        awaitStatus(id, "stopped");
+        caixa("delete", id).assertQuiet();
+        assertEquals("poststop " + hostMnt + " host stopped 0", hookLines(hostLog).getLast());
+    }
+
+    @Test
+    void aFailingOrSlowCreateHookFailsCreateAndLeavesNothing() throws IOException {
+        String failing = newId("hook-fails");
+        Path bundle = bundle("exec sleep 1000");
+        writeHooks(bundle, JsonObject.builder().put("createContainer", new JsonArray(List.of(JsonObject.builder()
+                .put("path", "/bin/sh").put("args", JsonArray.ofStrings(List.of("sh", "-c", "exit 3"))).build()))).build());
+        caixa("create", "--bundle", bundle.toString(), failing)
+                .assertError(1, "caixa: createContainer hook /bin/sh: exited with 3");
+        caixa("state", failing).assertError(1, "caixa: container " + failing + " does not exist");
+
+        String slow = newId("hook-slow");
+        writeHooks(bundle, JsonObject.builder().put("createRuntime", new JsonArray(List.of(JsonObject.builder()
+                .put("path", "/bin/sh").put("args", JsonArray.ofStrings(List.of("sh", "-c", "sleep 30")))
+                .put("timeout", 1).build()))).build());
+        caixa("create", "--bundle", bundle.toString(), slow)
+                .assertError(1, "caixa: createRuntime hook /bin/sh: timed out after 1 s");
+        caixa("state", slow).assertError(1, "caixa: container " + slow + " does not exist");
+    }
+
+    /** A hook list of one: {@code path PHASE LOG}, with a timeout unless 0. */
+    private static JsonArray hookList(String path, String phase, String log, int timeout) {
+        JsonObject.Builder hook = JsonObject.builder().put("path", path)
+                .put("args", JsonArray.ofStrings(List.of("hook", phase, log)));
+        if (timeout > 0) {
+            hook.put("timeout", timeout);
+        }
+        return new JsonArray(List.of(hook.build()));
+    }
+
+    private static void writeHooks(Path bundle, JsonObject hooks) throws IOException {
+        JsonObject config = (JsonObject) Json.parse(Files.readAllBytes(bundle.resolve("config.json")));
+        Files.writeString(bundle.resolve("config.json"), Json.writePretty(with(config, "hooks", hooks), "\t"));
+    }
+
+    /** Each line as {@code PHASE MNT WHERE STATUS PID}: the state reduced to what the test checks. */
+    private static List<String> hookLines(Path log) {
+        return OciTesting.read(log).lines().map(line -> {
+            String[] fields = line.split(" ", 4);
+            JsonObjectNode state = parse(fields[3]).asObject();
+            return fields[0] + " " + fields[1] + " " + fields[2] + " " + state.requireString("status") + " "
+                    + state.requireInt("pid", 0, Integer.MAX_VALUE);
+        }).toList();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Runs caixa with this class's state directory, as an engine runs runc. */

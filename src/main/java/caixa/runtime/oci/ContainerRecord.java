@@ -36,6 +36,11 @@ public record ContainerRecord(String id, int pid, long pidStartTime, Path bundle
         annotations = Map.copyOf(annotations);
     }
 
+    /** The same container once its init is known. */
+    ContainerRecord withInit(int pid, long pidStartTime, List<String> execCandidates) {
+        return new ContainerRecord(id, pid, pidStartTime, bundle, rootfs, created, cgroup, execCandidates, annotations);
+    }
+
     byte[] toJson() {
         JsonObject.Builder annotationsJson = JsonObject.builder();
         new java.util.TreeMap<>(annotations).forEach(annotationsJson::put);

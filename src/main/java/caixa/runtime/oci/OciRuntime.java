@@ -10,13 +10,13 @@ import caixa.runtime.Container;
 import caixa.runtime.ContainerSpec;
 import caixa.runtime.Exec;
 import caixa.runtime.ExecSpec;
-import caixa.spawn.ChildProcess;
-import caixa.spec.OciProcess;
 import caixa.runtime.SignalForwarder;
+import caixa.spawn.ChildProcess;
 import caixa.spawn.ExitStatus;
 import caixa.spawn.StartGate;
 import caixa.spec.Hooks;
 import caixa.spec.OciBundle;
+import caixa.spec.OciProcess;
 import caixa.spec.json.Json;
 
 import java.io.IOException;
@@ -96,16 +96,20 @@ public final class OciRuntime {
             ContainerRecord record = new ContainerRecord(id, 0, 0, bundle.bundle(), bundle.rootfs(), Instant.now(),
                     cgroup, List.of(), bundle.annotations());
             store.write(record);
-            Container container = Container.start(spec);
+            ContainerRecord creating = record;
+            Hooks hooks = bundle.hooks();
+            boolean hooksBeforePivot = !hooks.prestart().isEmpty() || !hooks.createRuntime().isEmpty()
+                    || !hooks.createContainer().isEmpty();
+            Container container = Container.start(spec, !hooksBeforePivot ? null : pid -> {
+                String state = stateJson(creating.withInit(pid, 0, List.of()), Status.CREATING);
+                HookRunner.run("prestart", hooks.prestart(), state);
+                HookRunner.run("createRuntime", hooks.createRuntime(), state);
+                HookRunner.runInContainer("createContainer", hooks.createContainer(), state, pid, cgroup);
+            });
             OptionalLong startTime = InitProcess.startTime(container.pid());
-            record = new ContainerRecord(id, container.pid(), startTime.orElse(0), bundle.bundle(), bundle.rootfs(),
-                    record.created(), cgroup, container.execCandidates(), bundle.annotations());
+            record = record.withInit(container.pid(), startTime.orElse(0), container.execCandidates());
             store.write(record);
             try {
-                String state = stateJson(record, Status.CREATED);
-                HookRunner.run("prestart", bundle.hooks().prestart(), state);
-                HookRunner.run("createRuntime", bundle.hooks().createRuntime(), state);
-                HookRunner.run("createContainer", bundle.hooks().createContainer(), state);
                 if (options.pidFile() != null) {
                     StateStore.writeAtomically(options.pidFile().toAbsolutePath(),
                             Integer.toString(container.pid()).getBytes(StandardCharsets.US_ASCII));
@@ -134,7 +138,8 @@ public final class OciRuntime {
             throw new OciException("container " + record.id() + " is " + status.label() + ", not created: cannot start it");
         }
         Optional<OciBundle> bundle = bundleIfPresent(record);
-        bundle.ifPresent(b -> HookRunner.run("startContainer", b.hooks().startContainer(), stateJson(record, Status.CREATED)));
+        bundle.ifPresent(b -> HookRunner.runInContainer("startContainer", b.hooks().startContainer(),
+                stateJson(record, Status.CREATED), record.pid(), record.cgroup()));
         Path fifo = store.execFifo(record.id());
         Optional<StartGate.ExecFailure> failure =
                 StartGate.open(fifo, record.execCandidates(), (int) START_TIMEOUT.toMillis());
@@ -351,7 +356,7 @@ public final class OciRuntime {
         }
         ExecSpec spec = new ExecSpec(record.pid(), record.cgroup(), process.args(), process.env(), process.cwd(),
                 process.uid(), process.gid(), process.additionalGids(), process.noNewPrivileges(),
-                request.terminal() ? request.consoleSocket() : null);
+                request.terminal() ? request.consoleSocket() : null, -1);
         ChildProcess child = Exec.start(spec);
         if (request.pidFile() != null) {
             StateStore.writeAtomically(request.pidFile().toAbsolutePath(),
