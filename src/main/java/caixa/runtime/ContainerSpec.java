@@ -463,13 +463,31 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
             return this;
         }
 
+        /**
+         * The spec. For an unprivileged caller this is where {@link Rootless rootless mode} applies:
+         * a spec without a user namespace gets one (the caller is root inside), and the cgroup moves
+         * under the caller's delegated cgroup, or goes when no limit needs one.
+         *
+         * @throws ContainerException when a rootless container's limits have no delegated cgroup
+         *                            (the cause is a {@link caixa.cgroups.DelegatedCgroup.Missing})
+         */
         public ContainerSpec build() {
             String effectiveHostname = hostnameSet ? hostname
                     : namespaces.contains(Namespace.UTS) ? id : null;
+            String cgroupPath = cgroup != null ? cgroup : ownCgroup || !resources.isNone() ? defaultCgroup(id) : null;
+            if (Rootless.active()) {
+                if (!namespaces.contains(Namespace.USER)) {
+                    userNamespace(Rootless.defaultUidMappings(), Rootless.defaultGidMappings());
+                }
+                try {
+                    cgroupPath = Rootless.cgroupFor(cgroupPath, cgroup != null, resources);
+                } catch (caixa.cgroups.DelegatedCgroup.Missing e) {
+                    throw new ContainerException(e.getMessage(), ContainerException.RUNTIME_ERROR, e);
+                }
+            }
             return new ContainerSpec(id, rootfs, command, env, workdir, effectiveHostname, namespaces,
                     uidMappings, gidMappings, user, mounts, readOnlyRootfs, stdin, stdout, stderr,
-                    dieWithParent, execTimeout, resources,
-                    cgroup != null ? cgroup : ownCgroup ? defaultCgroup(id) : null,
+                    dieWithParent, execTimeout, resources, cgroupPath,
                     maskedPaths, readonlyPaths, rootPropagation, startFifo, rlimits, umask, noNewPrivileges,
                     oomScoreAdj, sysctl, additionalGids, joinNamespaces, devices, preserveFds, consoleSocket,
                     defaultEnvironment, capabilities, deviceRules, seccompChosen ? seccomp : defaultSeccomp());
