@@ -87,11 +87,9 @@ public final class OciRuntime {
                         : "--console-socket is only for a process with a terminal (process.terminal)");
             }
             builder.consoleSocket(options.consoleSocket());
-            ContainerSpec spec = builder.build();
-            String cgroup = spec.cgroup() != null ? spec.cgroup() : ContainerSpec.defaultCgroup(id);
-            if (spec.cgroup() == null) {
-                spec = builder.cgroup(cgroup).build();
-            }
+            ContainerSpec spec = builder.ownCgroup().build();
+            // Null only for a rootless container without limits, which gets no cgroup.
+            String cgroup = spec.cgroup() != null ? spec.cgroup() : ContainerRecord.NO_CGROUP;
             // Written before anything runs: a crash from here on leaves what delete --force needs.
             ContainerRecord record = new ContainerRecord(id, 0, 0, bundle.bundle(), bundle.rootfs(), Instant.now(),
                     cgroup, List.of(), bundle.annotations());
@@ -183,7 +181,7 @@ public final class OciRuntime {
         if (Files.exists(store.execFifo(record.id()))) {
             return Status.CREATED;
         }
-        Optional<Cgroup> cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup());
+        Optional<Cgroup> cgroup = existingCgroup(record);
         if (cgroup.isPresent()) {
             try (Cgroup c = cgroup.get()) {
                 if (c.frozen()) {
@@ -225,9 +223,16 @@ public final class OciRuntime {
             if (status == Status.STOPPED || status == Status.CREATING) {
                 throw new OciException("container " + id + " is " + status.label() + ": nothing to signal");
             }
+            if (all && record.cgroup().equals(ContainerRecord.NO_CGROUP)) {
+                if (signal != linux_h.SIGKILL()) {
+                    throw new OciException("container " + id + " has no cgroup (rootless, without limits) to find"
+                            + " its processes in: kill --all can only send SIGKILL to its init, which ends them all");
+                }
+                signalInit(record, signal);
+                return;
+            }
             if (all) {
-                try (Cgroup cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
-                        .orElseThrow(() -> new OciException("container " + id + ": its cgroup is gone"))) {
+                try (Cgroup cgroup = requireCgroup(record)) {
                     for (int pid : cgroup.pids()) {
                         Linux.kill(pid, signal);
                     }
@@ -280,6 +285,11 @@ public final class OciRuntime {
 
     /** Kills everything in the container's cgroup, waits for it to empty, removes it and the state. */
     private void destroy(String id, String cgroupPath) {
+        if (cgroupPath.equals(ContainerRecord.NO_CGROUP)) {
+            store.read(id).ifPresent(OciRuntime::killInit);
+            store.remove(id);
+            return;
+        }
         Optional<Cgroup> found = Cgroup.openExisting(CgroupLayout.host(), cgroupPath);
         if (found.isPresent()) {
             try (Cgroup cgroup = found.get()) {
@@ -297,6 +307,41 @@ public final class OciRuntime {
         store.remove(id);
     }
 
+    /**
+     * A container without a cgroup has its own pid namespace (a rootless container always gets one):
+     * SIGKILL to its init makes the kernel kill every process in it.
+     */
+    private static void killInit(ContainerRecord record) {
+        if (record.pid() == 0 || !InitProcess.alive(record)) {
+            return;
+        }
+        signalInit(record, linux_h.SIGKILL());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (InitProcess.alive(record)) {
+            if (System.nanoTime() > deadline) {
+                throw new OciException("container " + record.id() + ": its init " + record.pid()
+                        + " is still alive 10 s after SIGKILL");
+            }
+            sleep(10);
+        }
+    }
+
+    /** The container's cgroup; an error when it has none, or it is gone. */
+    private static Cgroup requireCgroup(ContainerRecord record) {
+        if (record.cgroup().equals(ContainerRecord.NO_CGROUP)) {
+            throw new OciException("container " + record.id() + " has no cgroup (a rootless container gets one"
+                    + " only for its limits)");
+        }
+        return Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
+                .orElseThrow(() -> new OciException("container " + record.id() + ": its cgroup is gone"));
+    }
+
+    /** The container's cgroup, if it has one and it still exists. */
+    private static Optional<Cgroup> existingCgroup(ContainerRecord record) {
+        return record.cgroup().equals(ContainerRecord.NO_CGROUP) ? Optional.empty()
+                : Cgroup.openExisting(CgroupLayout.host(), record.cgroup());
+    }
+
     public void pause(String id) {
         withCgroup(id, Status.RUNNING, "pause", Cgroup::freeze);
     }
@@ -308,7 +353,7 @@ public final class OciRuntime {
     /** The pids of the container's processes. */
     public List<Integer> ps(String id) {
         ContainerRecord record = store.require(id);
-        return Cgroup.openExisting(CgroupLayout.host(), record.cgroup()).map(c -> {
+        return existingCgroup(record).map(c -> {
             try (c) {
                 return c.pids();
             }
@@ -349,7 +394,8 @@ public final class OciRuntime {
         if (request.terminal() && request.consoleSocket() == null) {
             throw new OciException("exec: a terminal (process.terminal) needs --console-socket");
         }
-        ExecSpec spec = new ExecSpec(record.pid(), record.cgroup(), process.args(), process.env(), process.cwd(),
+        ExecSpec spec = new ExecSpec(record.pid(),
+                record.cgroup().equals(ContainerRecord.NO_CGROUP) ? null : record.cgroup(), process.args(), process.env(), process.cwd(),
                 process.uid(), process.gid(), process.additionalGids(), process.noNewPrivileges(),
                 request.terminal() ? request.consoleSocket() : null);
         ChildProcess child = Exec.start(spec);
@@ -376,8 +422,7 @@ public final class OciRuntime {
     public void update(String id, Resources resources) {
         try (StateStore.Lock ignored = store.lock(id)) {
             ContainerRecord record = store.require(id);
-            try (Cgroup cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
-                    .orElseThrow(() -> new OciException("container " + id + ": its cgroup is gone"))) {
+            try (Cgroup cgroup = requireCgroup(record)) {
                 resources.applyTo(cgroup);
             }
         }
@@ -385,8 +430,7 @@ public final class OciRuntime {
 
     public CgroupStats stats(String id) {
         ContainerRecord record = store.require(id);
-        try (Cgroup cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
-                .orElseThrow(() -> new OciException("container " + id + ": its cgroup is gone"))) {
+        try (Cgroup cgroup = requireCgroup(record)) {
             return cgroup.stats();
         }
     }
@@ -398,8 +442,7 @@ public final class OciRuntime {
             if (status != expected) {
                 throw new OciException("container " + id + " is " + status.label() + ": cannot " + verb + " it");
             }
-            try (Cgroup cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
-                    .orElseThrow(() -> new OciException("container " + id + ": its cgroup is gone"))) {
+            try (Cgroup cgroup = requireCgroup(record)) {
                 action.accept(cgroup);
             }
         }
