@@ -144,7 +144,8 @@ final class ChildPlanner {
             Seccomp.install(program, spec.seccomp());
         }
         if (spec.capabilities() != null) {
-            CapabilitySteps.beforeUserSwitch(program, spec.capabilities(), user.uid() != 0);
+            CapabilitySteps.beforeUserSwitch(program, spec.capabilities(), user.uid() != 0,
+                    spec.namespaces().contains(Namespace.USER));
         }
         if (switching) {
             switchIds(program, user.withGroups(spec.additionalGids()), !userNs || Rootless.setgroupsAllowed(spec.gidMappings()));
