@@ -231,11 +231,12 @@ public final class Rootless {
         return hard.equals("unlimited") ? -1 : Long.parseLong(hard);
     }
 
+    /** With read(2)s until end of file: procfs files report a size of 0. */
     private static String readProc(String file) {
         try {
-            return Files.readString(Path.of(file));
-        } catch (IOException e) {
-            throw new ContainerException("reading " + file + ": " + e.getMessage());
+            return Linux.readFile(linux_h.AT_FDCWD(), file);
+        } catch (caixa.linux.SyscallException e) {
+            throw new ContainerException(e.getMessage(), ContainerException.RUNTIME_ERROR, e);
         }
     }
 
