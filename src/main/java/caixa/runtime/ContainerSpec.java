@@ -33,7 +33,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param workdir        the working directory inside the container
  * @param hostname       the UTS hostname (needs the UTS namespace)
  * @param namespaces     the namespaces to create
- * @param uidMappings    uid_map lines when a user namespace is created
+ * @param uidMappings    uid_map lines when a user namespace is created (for an unprivileged caller
+ *                       who asks for none, {@link Rootless} adds the namespace and its mappings)
  * @param gidMappings    gid_map lines when a user namespace is created
  * @param user           {@code UID[:GID]} or {@code NAME[:GROUP]} as in the rootfs, or null for root
  * @param mounts         the mounts, in order (default {@link Mount#defaults()}, then volumes)
@@ -47,6 +48,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param resources      cgroup limits
  * @param cgroup         the cgroup to run in, relative to each hierarchy's root; null for none unless
  *                       limits are set (then {@code caixa/<id>}). A cgroup caixa creates, it removes.
+ *                       For an unprivileged caller it lies under its delegated cgroup ({@link Rootless})
  * @param maskedPaths    paths hidden from the container (behind /dev/null or an empty tmpfs)
  * @param readonlyPaths  paths made read-only in the container
  * @param startFifo      when set, the container is only created: its init waits until this FIFO is
