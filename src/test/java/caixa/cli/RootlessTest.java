@@ -200,43 +200,67 @@ class RootlessTest {
 
     @Test
     void aLimitWithoutADelegatedCgroupFailsAndLeavesNothing() throws Exception {
-        Path memoryCgroup = ownCgroup("memory");
+        CgroupLayout layout = CgroupLayout.host();
+        Path memoryCgroup = layout.inV1("memory") ? ownCgroup("memory") : ownCgroup("");
         Set<String> before = subdirectories(memoryCgroup);
 
         Result run = caixaRun("--memory", "32M", "--", "true");
 
         assertEquals(125, run.status(), run.all());
-        assertEquals("caixa: --memory: rootless: no delegated cgroup (memory cgroup " + memoryCgroup
-                + " is not writable by uid " + uid + ")\n", run.stderr());
+        if (layout.inV1("memory")) {
+            assertEquals("caixa: --memory: rootless: no delegated cgroup (memory cgroup " + memoryCgroup
+                    + " is not writable by uid " + uid + ")\n", run.stderr());
+        } else {
+            assertTrue(run.stderr().startsWith("caixa: --memory: rootless: no delegated cgroup (cgroup ")
+                    && run.stderr().endsWith(")\n") && run.stderr().lines().count() == 1, run.all());
+        }
         assertEquals(before, subdirectories(memoryCgroup), "a cgroup was left in " + memoryCgroup);
         assertStateEmpty();
     }
 
+    /**
+     * Root makes a cgroup, hands it to the user (chown, as systemd's Delegate=yes does) and starts the
+     * user's shell in it; caixa, run from that shell, puts the container and its limits under it. On
+     * v1 that is the user's cgroup in the memory and pids hierarchies; on v2 the shell goes to a leaf
+     * below it, since v2 hands controllers only to the children of a cgroup without processes.
+     */
     @Test
     void aLimitIsAppliedInADelegatedCgroup() throws Exception {
         CgroupLayout layout = CgroupLayout.host();
-        assertTrue(layout.inV1("memory") && layout.inV1("pids"), "this test delegates v1 memory and pids cgroups");
         String name = "caixa-rootless-test-" + ProcessHandle.current().pid();
-        List<Path> delegated = List.of(layout.v1().get("memory").resolve(name), layout.v1().get("pids").resolve(name));
+        boolean v1 = layout.inV1("memory");
+        assertTrue(v1 == layout.inV1("pids"), "memory and pids in different cgroup versions");
+        List<Path> delegated = v1 ? List.of(layout.v1().get("memory").resolve(name), layout.v1().get("pids").resolve(name))
+                : List.of(layout.unified().resolve(name));
+        List<Path> entered = v1 ? delegated : List.of(delegated.getFirst().resolve("leaf"));
         for (Path dir : delegated) {
             Files.createDirectory(dir);
+        }
+        if (!v1) {
+            Files.createDirectory(entered.getFirst());
+        }
+        for (Path dir : delegated) {
             assertEquals(0, root("chown", "-R", uid + ":" + gid, dir.toString()).status());
         }
         try {
             // Root puts the shell in the delegated cgroups, then it becomes the user and runs caixa.
-            String enter = delegated.stream().map(d -> "echo $$ > " + d + "/cgroup.procs").collect(Collectors.joining(" && "));
+            String enter = entered.stream().map(d -> "echo $$ > " + d + "/cgroup.procs").collect(Collectors.joining(" && "));
             List<String> command = new ArrayList<>(List.of("sh", "-c", enter + " && exec \"$@\"", "sh"));
             command.addAll(userCommand(PATH, caixaCommand("run", "--rootfs", rootfs.toString(), "--memory", "32M",
-                    "--pids-limit", "20", "--", "sh", "-c",
-                    "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max")));
+                    "--pids-limit", "20", "--", "sh", "-c", v1
+                            ? "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max"
+                            : "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max")));
             Result run = exec(command, null, 60);
 
             assertEquals(0, run.status(), run.all());
             assertEquals(List.of("33554432", "20"), normalized(run.stdout()));
             for (Path dir : delegated) {
-                assertEquals(Set.of(), subdirectories(dir), "the container's cgroup is left in " + dir);
+                assertEquals(v1 ? Set.of() : Set.of("leaf"), subdirectories(dir), "the container's cgroup is left in " + dir);
             }
         } finally {
+            if (!v1) {
+                Linux.rmdirat(caixa.bindings.linux_h.AT_FDCWD(), entered.getFirst().toString());
+            }
             for (Path dir : delegated) {
                 Linux.rmdirat(caixa.bindings.linux_h.AT_FDCWD(), dir.toString());
             }
@@ -297,12 +321,12 @@ class RootlessTest {
         }
     }
 
-    /** The caller's (and so the user's, which inherits it) cgroup in a v1 hierarchy. */
+    /** The caller's (and so the user's, which inherits it) cgroup in a v1 hierarchy, or with "" in cgroup2. */
     private static Path ownCgroup(String hierarchy) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
             String[] f = line.split(":", 3);
-            if (List.of(f[1].split(",")).contains(hierarchy)) {
-                Path mount = CgroupLayout.host().v1().get(hierarchy);
+            if (List.of(f[1].split(",", -1)).contains(hierarchy)) {
+                Path mount = hierarchy.isEmpty() ? CgroupLayout.host().unified() : CgroupLayout.host().v1().get(hierarchy);
                 return f[2].equals("/") ? mount : mount.resolve(f[2].substring(1));
             }
         }
