@@ -31,6 +31,10 @@ import java.util.Optional;
 /**
  * A running (or finished) container. Safe for use from many threads; {@link #close()} kills the
  * container if it still runs and releases its descriptors.
+ *
+ * <p>An unprivileged caller starts containers too: its spec was made rootless when it was built (a
+ * user namespace, a delegated cgroup; see {@link Rootless}), and {@link #start} writes the id maps
+ * through newuidmap/newgidmap when the kernel would not take them from the caller.
  */
 public final class Container implements AutoCloseable {
     private final ContainerSpec spec;

@@ -42,8 +42,10 @@ final class ContainerCgroup {
             cgroup = rootless
                     ? Cgroup.createDelegated(layout, spec.cgroup(), Rootless.cgroupControllers(spec.resources()))
                     : Cgroup.createForContainer(layout, spec.cgroup());
-            ContainerCgroup result = new ContainerCgroup(cgroup, lease,
-                    spec.cgroup().endsWith(ContainerSpec.defaultCgroup(spec.id())));
+            String ownDefault = ContainerSpec.defaultCgroup(spec.id());
+            boolean isDefaultPath = spec.cgroup().equals(ownDefault)
+                    || rootless && spec.cgroup().endsWith("/" + ownDefault);
+            ContainerCgroup result = new ContainerCgroup(cgroup, lease, isDefaultPath);
             try {
                 spec.resources().applyTo(cgroup);
                 // Rootless: no device rules. The user namespace already forbids mknod and opening a
