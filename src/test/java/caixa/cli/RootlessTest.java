@@ -301,6 +301,14 @@ class RootlessTest {
         Result delete = caixaIn(bundle, "delete", "rootless-oci");
         assertEquals(0, delete.status(), delete.all());
         assertStateEmpty();
+
+        writeAsUser(config, Files.readString(config).replace("\"linux\": {",
+                "\"linux\": {\n\t\t\"resources\": {\"memory\": {\"limit\": 33554432}},"));
+        Result limited = caixaIn(bundle, "run", "rootless-limited");
+        assertEquals(1, limited.status(), limited.all());
+        assertTrue(limited.stderr().startsWith("caixa: config.json: linux.resources.memory.limit: rootless: no"
+                + " delegated cgroup (") && limited.stderr().lines().count() == 1, limited.all());
+        assertStateEmpty();
     }
 
     @Test

@@ -87,7 +87,7 @@ public final class OciRuntime {
                         : "--console-socket is only for a process with a terminal (process.terminal)");
             }
             builder.consoleSocket(options.consoleSocket());
-            ContainerSpec spec = builder.ownCgroup().build();
+            ContainerSpec spec = buildSpec(builder.ownCgroup());
             // Null only for a rootless container without limits, which gets no cgroup.
             String cgroup = spec.cgroup() != null ? spec.cgroup() : ContainerRecord.NO_CGROUP;
             // Written before anything runs: a crash from here on leaves what delete --force needs.
@@ -115,6 +115,25 @@ public final class OciRuntime {
             return new Created(record, container, bundle);
         } catch (RuntimeException e) {
             destroy(id, store.read(id).map(ContainerRecord::cgroup).orElse(ContainerSpec.defaultCgroup(id)));
+            throw e;
+        }
+    }
+
+    /** Where config.json sets each cgroup key, for a rootless caller's error without a delegated cgroup. */
+    private static final java.util.Map<String, String> RESOURCE_FIELDS = java.util.Map.of(
+            "memory.max", "linux.resources.memory.limit", "memory.swap.max", "linux.resources.memory.swap",
+            "cpu.max", "linux.resources.cpu.quota", "pids.max", "linux.resources.pids.limit",
+            "cpuset.cpus", "linux.resources.cpu.cpus");
+
+    private static ContainerSpec buildSpec(ContainerSpec.Builder builder) {
+        try {
+            return builder.build();
+        } catch (caixa.runtime.ContainerException e) {
+            if (e.getCause() instanceof caixa.cgroups.DelegatedCgroup.Missing missing
+                    && RESOURCE_FIELDS.containsKey(missing.what())) {
+                throw new OciException("config.json: " + RESOURCE_FIELDS.get(missing.what())
+                        + missing.getMessage().substring(missing.what().length()), e);
+            }
             throw e;
         }
     }
