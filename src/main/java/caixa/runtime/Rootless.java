@@ -15,9 +15,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Rootless mode: what changes when caixa runs as an unprivileged user. This class is the one place
- * that asks whether the caller is root; {@link ContainerSpec.Builder#build()} applies it, as podman
- * does, without being asked:
+ * Rootless mode: what changes when caixa runs as an unprivileged user. This class decides it all
+ * (the default rootfs's location aside: {@code caixa.rootfs} comes before it);
+ * {@link ContainerSpec.Builder#build()} applies it, as podman does, without being asked:
  *
  * <ul>
  * <li><b>A user namespace</b> whenever the spec asks for none: the caller's uid and gid are root
