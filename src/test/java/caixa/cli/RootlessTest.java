@@ -59,6 +59,10 @@ class RootlessTest {
     @BeforeAll
     static void userAndBuild() throws Exception {
         assertEquals(0, Linux.geteuid(), "RootlessTest runs as root (as the suite does): it creates the user");
+        for (String helper : List.of("newuidmap", "newgidmap", "setpriv", "useradd")) {
+            assertEquals(0, root("sh", "-c", "command -v " + helper).status(),
+                    helper + " is not installed (bin/test installs uidmap; setpriv and useradd are in every Debian)");
+        }
         if (root("id", "-u", USER).status() != 0) {
             Result added = root("useradd", "--create-home", "--shell", "/bin/sh", USER);
             assertEquals(0, added.status(), added.all());
