@@ -53,6 +53,13 @@ caixa_build_if_stale() {
             -newer "$CAIXA_JAR" -print -quit)" ]; then
         return
     fi
+    # Another user's checkout (root's, for a rootless caller): building would fail on its target/.
+    local target="$CAIXA_HOME/target"
+    if { [ -e "$target" ] && [ ! -w "$target" ]; } || { [ ! -e "$target" ] && [ ! -w "$CAIXA_HOME" ]; }; then
+        echo "caixa: $CAIXA_JAR is missing or older than the sources, and $target is not writable by" \
+            "$(id -un): build it as the checkout's owner (bin/caixa --version)" >&2
+        exit 125
+    fi
     caixa_require_packages maven
     echo "caixa: building (sources changed)" >&2
     (cd "$CAIXA_HOME" && mvn -q -B -DskipTests package >&2) || { echo "caixa: build failed" >&2; exit 125; }

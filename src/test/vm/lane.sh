@@ -35,6 +35,7 @@ DEFAULT_TESTS=(
     --select-class=caixa.runtime.IsolationTest
     --select-class=caixa.runtime.ExitAndSignalTest
     --select-class=caixa.runtime.StartErrorTest
+    --select-class=caixa.cli.RootlessTest
     --select-method=caixa.cli.CgroupCommandTest#limitsRoundTripThroughTheKernelFiles
     --select-method=caixa.cli.CgroupCommandTest#memoryPeakOfAClassifiedProcess
     --select-method=caixa.cli.CgroupCommandTest#topShowsARunningContainer

@@ -41,8 +41,19 @@ public final class CapabilitySteps {
      */
     public static ChildProgram beforeUserSwitch(ChildProgram program, CapabilitySet caps,
                                                 boolean switchingToNonRootUser) {
+        return beforeUserSwitch(program, caps, switchingToNonRootUser, false);
+    }
+
+    /**
+     * @param inNewUserNamespace the process entered a user namespace (made or joined), where the kernel
+     *                           gave it a full bounding set (set_cred_user_ns), not the host's: every
+     *                           capability the kernel knows is then dropped unless {@code caps} keeps it
+     */
+    public static ChildProgram beforeUserSwitch(ChildProgram program, CapabilitySet caps,
+                                                boolean switchingToNonRootUser, boolean inNewUserNamespace) {
         long keep = Capability.mask(HostCapabilities.restrict(caps).bounding());
-        long drop = HostCapabilities.boundingMask() & ~keep;
+        long present = inNewUserNamespace ? HostCapabilities.kernelMask() : HostCapabilities.boundingMask();
+        long drop = present & ~keep;
         for (int bit = 0; bit < MASK_BITS; bit++) {
             if ((drop & (1L << bit)) != 0) {
                 program.call("prctl(PR_CAPBSET_DROP, " + name(bit) + ")", linux_h.SYS_prctl(),

@@ -41,6 +41,23 @@ public final class HostCapabilities {
         return Bounding.MASK;
     }
 
+    /** Every capability this kernel knows: bits 0 to /proc/sys/kernel/cap_last_cap. */
+    public static long kernelMask() {
+        return KernelCapabilities.MASK;
+    }
+
+    private static final class KernelCapabilities {
+        static final long MASK = read();
+
+        private static long read() {
+            // Read with plain read(2)s: Files.readString gets only "4" of this file's "40\n" (procfs
+            // reports a size of 0, and its sysctl handler answers a short first read).
+            int last = Integer.parseInt(caixa.linux.Linux.readFile(caixa.bindings.linux_h.AT_FDCWD(),
+                    "/proc/sys/kernel/cap_last_cap").strip());
+            return last >= Long.SIZE - 1 ? -1L : (1L << (last + 1)) - 1;
+        }
+    }
+
     /** The bounding set, as far as {@link Capability} names it. */
     public static Set<Capability> bounding() {
         return Capability.fromMask(Bounding.MASK);

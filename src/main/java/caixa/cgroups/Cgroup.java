@@ -40,12 +40,21 @@ public final class Cgroup implements AutoCloseable {
      * for these controllers (v2 names). A controller this host does not have is an error.
      */
     public static Cgroup create(CgroupLayout layout, String path, Set<String> controllers) {
-        return build(layout, checkPath(path), controllers, true);
+        return build(layout, checkPath(path), controllers, true, true);
+    }
+
+    /**
+     * Creates the cgroup {@code path} under a {@link DelegatedCgroup} for an unprivileged caller: only
+     * in the hierarchies of {@code controllers}, since the others (cgroup2 on a hybrid host among them)
+     * are not the caller's to write.
+     */
+    public static Cgroup createDelegated(CgroupLayout layout, String path, Set<String> controllers) {
+        return build(layout, checkPath(path), controllers, true, false);
     }
 
     /** Opens an existing cgroup. */
     public static Cgroup open(CgroupLayout layout, String path, Set<String> controllers) {
-        return build(layout, checkPath(path), controllers, false);
+        return build(layout, checkPath(path), controllers, false, true);
     }
 
     /** For containers: every controller in {@link #CONTAINER_CONTROLLERS} this host has. */
@@ -105,7 +114,9 @@ public final class Cgroup implements AutoCloseable {
         return path;
     }
 
-    private static Cgroup build(CgroupLayout layout, String path, Set<String> controllers, boolean create) {
+    /** @param unifiedAlways make (or open) the cgroup2 directory even when none of the controllers is there */
+    private static Cgroup build(CgroupLayout layout, String path, Set<String> controllers, boolean create,
+                                boolean unifiedAlways) {
         Map<Path, CgroupDirectory> byMount = new LinkedHashMap<>();
         Map<String, CgroupDirectory> v1 = new LinkedHashMap<>();
         List<String> unifiedControllers = new ArrayList<>();
@@ -135,7 +146,7 @@ public final class Cgroup implements AutoCloseable {
                 }
             }
             // Made in v1 hierarchies only (by cgcreate, or left by a partial delete), a cgroup has no cgroup2 directory.
-            if (layout.unified() != null && (create || !unifiedControllers.isEmpty() || byMount.isEmpty()
+            if (layout.unified() != null && ((create && unifiedAlways) || !unifiedControllers.isEmpty() || byMount.isEmpty()
                     || java.nio.file.Files.isDirectory(layout.unified().resolve(path)))) {
                 if (create) {
                     enableControllers(layout.unified(), path, unifiedControllers);

@@ -61,6 +61,27 @@ public record Resources(double cpus, long memory, long memorySwap, long pidsLimi
         return quota + " " + CPU_PERIOD_MICROS;
     }
 
+    /** The cgroup keys (v2 names) {@link #applyTo} writes, in its order: which controllers the limits need. */
+    public java.util.List<String> keys() {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        if (cpusetCpus != null) {
+            keys.add("cpuset.cpus");
+        }
+        if (cpus > 0) {
+            keys.add("cpu.max");
+        }
+        if (memory != Sizes.UNLIMITED) {
+            keys.add("memory.max");
+        }
+        if (memorySwap != 0) {
+            keys.add("memory.swap.max");
+        }
+        if (pidsLimit > 0) {
+            keys.add("pids.max");
+        }
+        return keys;
+    }
+
     /** Writes every limit that is set; swap after memory, since v1 wants memory+swap at least memory. */
     public void applyTo(Cgroup cgroup) {
         if (cpusetCpus != null) {

@@ -12,7 +12,7 @@ import java.util.List;
  * runc's global options, before the command: engines pass {@code --root}, {@code --log} and
  * {@code --log-format json} and read errors back from the log file.
  *
- * @param root          the state directory
+ * @param root          the state directory given with --root, or null for the default ({@link #root()})
  * @param log           a file that receives error lines besides stderr, or null
  * @param jsonLog       log lines as JSON objects ({"level", "msg", "time"}), as runc writes them
  * @param debug         log debug lines too
@@ -20,9 +20,33 @@ import java.util.List;
 record GlobalOptions(Path root, Path log, boolean jsonLog, boolean debug) {
     static final Path DEFAULT_ROOT = Path.of("/run/caixa");
 
+    /**
+     * The state directory: --root, else /run/caixa for root and $XDG_RUNTIME_DIR/caixa for an
+     * unprivileged caller (runc uses $XDG_RUNTIME_DIR/runc), who may not write /run. Without
+     * XDG_RUNTIME_DIR there is no guessing: the error names it.
+     */
+    @Override
+    public Path root() {
+        if (root != null) {
+            return root;
+        }
+        if (!caixa.runtime.Rootless.active()) {
+            return DEFAULT_ROOT;
+        }
+        String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
+        if (runtimeDir == null || runtimeDir.isEmpty()) {
+            throw new UsageException("rootless: XDG_RUNTIME_DIR is not set: an unprivileged user's containers are kept"
+                    + " in $XDG_RUNTIME_DIR/caixa (set it, or give --root DIR)");
+        }
+        if (!runtimeDir.startsWith("/")) {
+            throw new UsageException("rootless: XDG_RUNTIME_DIR " + runtimeDir + ": must be an absolute path");
+        }
+        return Path.of(runtimeDir, "caixa");
+    }
+
     /** Parses the options before the command; the arguments from the command on go to {@code remaining}. */
     static GlobalOptions parse(List<String> args, List<String> remaining) {
-        Path root = DEFAULT_ROOT;
+        Path root = null;
         Path log = null;
         boolean json = false;
         boolean debug = false;

@@ -28,8 +28,11 @@ final class OciCommand {
     static final List<String> VERBS = List.of("create", "start", "state", "kill", "delete", "list", "ps", "pause",
             "resume", "events", "update", "features", "spec", "exec");
 
+    /** The verbs that keep no state: they need no --root (an unprivileged user may have no XDG_RUNTIME_DIR). */
+    private static final List<String> STATELESS = List.of("features", "spec");
+
     static int run(GlobalOptions global, String verb, List<String> argv) {
-        OciRuntime runtime = new OciRuntime(global.root());
+        OciRuntime runtime = STATELESS.contains(verb) ? null : new OciRuntime(global.root());
         Arguments args = new Arguments(verb, argv);
         return switch (verb) {
             case "create" -> create(runtime, args);
@@ -327,7 +330,7 @@ final class OciCommand {
         if (!args.operands().isEmpty()) {
             throw new UsageException("spec: takes no arguments");
         }
-        DefaultConfig.write(bundle, rootless ? DefaultConfig.rootless(caixa.linux.Linux.getuid(), caixa.linux.Linux.getgid())
+        DefaultConfig.write(bundle, rootless ? DefaultConfig.rootless(caixa.linux.Linux.geteuid(), caixa.linux.Linux.getegid())
                 : DefaultConfig.standard());
         return 0;
     }

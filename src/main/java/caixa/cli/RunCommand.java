@@ -2,6 +2,7 @@ package caixa.cli;
 
 import caixa.capabilities.DockerDefaults;
 import caixa.cgroups.CgroupLayout;
+import caixa.cgroups.DelegatedCgroup;
 import caixa.cgroups.Resources;
 import caixa.cgroups.Sizes;
 import caixa.cgroups.StaleCgroups;
@@ -9,10 +10,12 @@ import caixa.linux.Linux;
 import caixa.rootfs.BusyboxRootfs;
 import caixa.rootfs.Volume;
 import caixa.runtime.Container;
+import caixa.runtime.ContainerException;
 import caixa.runtime.ContainerSpec;
 import caixa.runtime.IdMapping;
 import caixa.runtime.Namespace;
 import caixa.runtime.Rlimit;
+import caixa.runtime.Rootless;
 import caixa.runtime.SignalForwarder;
 import caixa.seccomp.SeccompProfile;
 import caixa.spawn.ExitStatus;
@@ -189,15 +192,16 @@ final class RunCommand {
             throw new UsageException("run: --map-root-user and --uidmap exclude each other");
         }
         if (mapRootUser) {
-            spec.mapRootUser(Linux.getuid(), Linux.getgid());
+            spec.mapRootUser(Linux.geteuid(), Linux.getegid());
         } else if (!uidMaps.isEmpty() || !gidMaps.isEmpty()) {
             if (uidMaps.isEmpty() || gidMaps.isEmpty()) {
                 throw new UsageException("run: --uidmap and --gidmap go together");
             }
             spec.userNamespace(uidMaps, gidMaps);
         }
-        ContainerSpec built = parse(b -> b.build(), spec);
-        if (Linux.getuid() == 0) {
+        ContainerSpec built = build(spec);
+        if (!Rootless.active()) {
+            // Leftovers of a killed caixa; a rootless container has no lease to tell them by.
             StaleCgroups.sweep(CgroupLayout.host());
         }
         try (SignalForwarder forwarder = SignalForwarder.install(stopTimeout);
@@ -206,6 +210,24 @@ final class RunCommand {
             ExitStatus status = container.waitFor();
             container.oomReport().ifPresent(report -> System.err.println("caixa: container killed: " + report));
             return status.shellCode();
+        }
+    }
+
+    /** The option that set each cgroup key, for a rootless caller's error without a delegated cgroup. */
+    private static final java.util.Map<String, String> LIMIT_OPTIONS = java.util.Map.of("memory.max", "--memory",
+            "memory.swap.max", "--memory-swap", "cpu.max", "--cpus", "pids.max", "--pids-limit",
+            "cpuset.cpus", "--cpuset-cpus");
+
+    /** The spec; a rootless limit without a delegated cgroup is reported as the option that asked for it. */
+    private static ContainerSpec build(ContainerSpec.Builder spec) {
+        try {
+            return parse(b -> b.build(), spec);
+        } catch (ContainerException e) {
+            if (e.getCause() instanceof DelegatedCgroup.Missing missing && LIMIT_OPTIONS.containsKey(missing.what())) {
+                throw new UsageException(LIMIT_OPTIONS.get(missing.what())
+                        + missing.getMessage().substring(missing.what().length()));
+            }
+            throw e;
         }
     }
 

@@ -40,7 +40,7 @@ public final class BusyboxRootfs {
         if (override != null && !override.isEmpty()) {
             return Path.of(override);
         }
-        if (caixa.linux.Linux.getuid() == 0) {
+        if (caixa.linux.Linux.geteuid() == 0) {
             return Path.of("/var/lib/caixa/rootfs/busybox");
         }
         String dataHome = System.getenv("XDG_DATA_HOME");
@@ -116,7 +116,9 @@ public final class BusyboxRootfs {
      */
     private static void installApplets(Path root) {
         ContainerSpec spec = ContainerSpec.builder(root, "/bin/busybox", "--install", "-s")
-                .namespaces(EnumSet.of(Namespace.PID, Namespace.MOUNT))
+                // ipc too: the default mounts hold an mqueue, which a rootless caller's user namespace
+                // may mount only for an ipc namespace of its own.
+                .namespaces(EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.IPC))
                 .stdin(Stdio.NULL)
                 .stdout(Stdio.PIPE)
                 .stderr(Stdio.PIPE)

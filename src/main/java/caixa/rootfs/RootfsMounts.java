@@ -23,6 +23,7 @@ import java.util.List;
  * @param mounts          the mounts, in order
  * @param userNamespace   whether the child is in a new user namespace
  * @param netNamespace    whether it has a new network namespace (sysfs needs one inside a user namespace)
+ * @param ipcNamespace    whether it has a new ipc namespace (mqueue needs one inside a user namespace)
  * @param ttyGroup        the gid devpts gives new terminals, or -1 when the user namespace does not map it
  * @param rootPropagation MS_* propagation for the host's mounts as copied into the namespace
  * @param maskedPaths     paths hidden behind /dev/null (files) or an empty read-only tmpfs (directories)
@@ -32,7 +33,7 @@ import java.util.List;
  *                        mount; null when it has none
  */
 public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, boolean userNamespace,
-                           boolean netNamespace, int ttyGroup, long rootPropagation,
+                           boolean netNamespace, boolean ipcNamespace, int ttyGroup, long rootPropagation,
                            List<String> maskedPaths, List<String> readonlyPaths, List<Device> devices,
                            String cgroupPath) {
 
@@ -57,6 +58,10 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
      */
     public void prepareMountpoints() {
         for (Mount mount : mounts) {
+            if ("mqueue".equals(mount.type()) && userNamespace && !ipcNamespace) {
+                throw new RootfsException("mount " + mount.destination() + ": a user namespace may mount mqueue only"
+                        + " for an ipc namespace of its own (add ipc to the namespaces)");
+            }
             if (mount.isBind() && !Files.exists(Path.of(mount.source()))) {
                 throw new RootfsException("volume " + mount.source() + ": no such file or directory");
             }
@@ -201,6 +206,10 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
             hierarchies.put(layout.unified(), "unified");
         }
         hierarchies.forEach((mount, name) -> {
+            if (!Files.isDirectory(mount.resolve(cgroupPath))) {
+                // A rootless container's cgroup exists only in the hierarchies its limits needed.
+                return;
+            }
             program.mkdir(target + "/" + name, 0755);
             bindCgroup(program, mount, target + "/" + name, readOnly | locked);
         });

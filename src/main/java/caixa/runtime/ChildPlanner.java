@@ -101,7 +101,7 @@ final class ChildPlanner {
         if (userNs) {
             // Until it takes mapped ids, the child is an unmapped host uid: files it creates (mount
             // points in /dev) would have no owner in the namespace, and the kernel refuses that.
-            switchIds(program, UserIds.ROOT, true);
+            switchIds(program, UserIds.ROOT, Rootless.setgroupsAllowed(spec.gidMappings()));
         }
         for (int target = 0; target < stdio.length; target++) {
             if (stdio[target] >= 0) {
@@ -111,6 +111,7 @@ final class ChildPlanner {
         boolean ttyGroupMapped = !userNs || spec.gidMappings().stream().anyMatch(m -> m.mapsContainerId(TTY_GROUP));
         RootfsMounts mounts = new RootfsMounts(rootfs, spec.readOnlyRootfs(), spec.mounts(),
                 spec.namespaces().contains(Namespace.USER), spec.namespaces().contains(Namespace.NET),
+                spec.namespaces().contains(Namespace.IPC),
                 ttyGroupMapped ? TTY_GROUP : -1, spec.rootPropagation(), spec.maskedPaths(), spec.readonlyPaths(),
                 spec.devices(), spec.cgroup());
         mounts.prepareMountpoints();
@@ -149,10 +150,11 @@ final class ChildPlanner {
             Seccomp.install(program, spec.seccomp());
         }
         if (spec.capabilities() != null) {
-            CapabilitySteps.beforeUserSwitch(program, spec.capabilities(), user.uid() != 0);
+            CapabilitySteps.beforeUserSwitch(program, spec.capabilities(), user.uid() != 0,
+                    spec.namespaces().contains(Namespace.USER));
         }
         if (switching) {
-            switchIds(program, user.withGroups(spec.additionalGids()), userNs);
+            switchIds(program, user.withGroups(spec.additionalGids()), !userNs || Rootless.setgroupsAllowed(spec.gidMappings()));
         }
         // Last of all the privileged steps: from here on the process has only what it keeps.
         if (spec.capabilities() != null) {
@@ -180,17 +182,13 @@ final class ChildPlanner {
         }
     }
 
-    private static void switchIds(ChildProgram program, UserIds ids, boolean userNs) {
-        if (!userNs || setgroupsAllowed()) {
+    /** @param setgroups whether setgroups(2) is allowed (see {@link Rootless#setgroupsAllowed}) */
+    private static void switchIds(ChildProgram program, UserIds ids, boolean setgroups) {
+        if (setgroups) {
             program.setgroups(ids.groups());
         }
         program.setresgid(ids.gid());
         program.setresuid(ids.uid());
-    }
-
-    /** As root we leave /proc/PID/setgroups at "allow"; an unprivileged caller must deny it. */
-    static boolean setgroupsAllowed() {
-        return caixa.linux.Linux.getuid() == 0;
     }
 
     /**

@@ -32,6 +32,10 @@ import java.util.function.IntConsumer;
 /**
  * A running (or finished) container. Safe for use from many threads; {@link #close()} kills the
  * container if it still runs and releases its descriptors.
+ *
+ * <p>An unprivileged caller starts containers too: its spec was made rootless when it was built (a
+ * user namespace, a delegated cgroup; see {@link Rootless}), and {@link #start} writes the id maps
+ * through newuidmap/newgidmap when the kernel would not take them from the caller.
  */
 public final class Container implements AutoCloseable {
     private final ContainerSpec spec;
@@ -70,6 +74,8 @@ public final class Container implements AutoCloseable {
     public static Container start(ContainerSpec spec, IntConsumer beforePivotRoot) {
         Path rootfs = realRootfs(spec.rootfs());
         UserIds user = UserIds.resolve(spec.user(), rootfs);
+        checkMapped(spec, user);
+        Rootless.checkLimits(spec);
         int[][] pipes = new int[3][];
         ContainerCgroup cgroup = null;
         int fifoFd = -1;
@@ -97,7 +103,7 @@ public final class Container implements AutoCloseable {
                     return;
                 }
                 if (spec.namespaces().contains(Namespace.USER) && !joinFds.containsKey(Namespace.USER)) {
-                    writeIdMaps(spec, pid);
+                    Rootless.writeIdMaps(spec, pid);
                 }
                 if (placedByParent) {
                     placement.cgroup().addProcessToV1(pid);
@@ -124,6 +130,25 @@ public final class Container implements AutoCloseable {
             }
             joinFds.values().forEach(Linux::close);
         }
+    }
+
+    /** In a new user namespace, the process's ids must be mapped, or setresuid fails with a bare EINVAL. */
+    private static void checkMapped(ContainerSpec spec, UserIds user) {
+        if (!spec.namespaces().contains(Namespace.USER) || spec.joinNamespaces().containsKey(Namespace.USER)) {
+            return;
+        }
+        if (spec.uidMappings().stream().noneMatch(m -> m.mapsContainerId(user.uid()))) {
+            throw new ContainerException("user " + spec.user() + ": uid " + user.uid() + " is not mapped in the"
+                    + " container's user namespace (uid_map: " + describe(spec.uidMappings()) + ")");
+        }
+        if (spec.gidMappings().stream().noneMatch(m -> m.mapsContainerId(user.gid()))) {
+            throw new ContainerException("user " + spec.user() + ": gid " + user.gid() + " is not mapped in the"
+                    + " container's user namespace (gid_map: " + describe(spec.gidMappings()) + ")");
+        }
+    }
+
+    private static String describe(List<IdMapping> mappings) {
+        return String.join(", ", mappings.stream().map(m -> m.line().strip()).toList());
     }
 
     private static void abandon(int[][] pipes, ContainerCgroup cgroup) {
@@ -335,22 +360,6 @@ public final class Container implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** The child waits at its release step until these are written. */
-    private static void writeIdMaps(ContainerSpec spec, int pid) {
-        String proc = "/proc/" + pid + "/";
-        if (!ChildPlanner.setgroupsAllowed()) {
-            Linux.writeFile(linux_h.AT_FDCWD(), proc + "setgroups", "deny");
-        }
-        Linux.writeFile(linux_h.AT_FDCWD(), proc + "uid_map", lines(spec.uidMappings()));
-        Linux.writeFile(linux_h.AT_FDCWD(), proc + "gid_map", lines(spec.gidMappings()));
-    }
-
-    private static String lines(java.util.List<IdMapping> mappings) {
-        StringBuilder sb = new StringBuilder();
-        mappings.forEach(m -> sb.append(m.line()));
-        return sb.toString();
     }
 
     private static ContainerException translate(StepFailedException e) {

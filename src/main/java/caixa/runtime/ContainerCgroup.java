@@ -33,15 +33,24 @@ final class ContainerCgroup {
             return null;
         }
         CgroupLayout layout = CgroupLayout.host();
-        CgroupLease lease = CgroupLease.acquire(spec.cgroup());
+        boolean rootless = Rootless.active();
+        // The lease is for the stale sweep, which only root runs (over /run/caixa): a rootless
+        // container's cgroup lives under the user's delegated one, and is the user's to clean.
+        CgroupLease lease = rootless ? null : CgroupLease.acquire(spec.cgroup());
         Cgroup cgroup = null;
         try {
-            cgroup = Cgroup.createForContainer(layout, spec.cgroup());
-            ContainerCgroup result = new ContainerCgroup(cgroup, lease,
-                    spec.cgroup().equals(ContainerSpec.defaultCgroup(spec.id())));
+            cgroup = rootless
+                    ? Cgroup.createDelegated(layout, spec.cgroup(), Rootless.cgroupControllers(spec.resources()))
+                    : Cgroup.createForContainer(layout, spec.cgroup());
+            String ownDefault = ContainerSpec.defaultCgroup(spec.id());
+            boolean isDefaultPath = spec.cgroup().equals(ownDefault)
+                    || rootless && spec.cgroup().endsWith("/" + ownDefault);
+            ContainerCgroup result = new ContainerCgroup(cgroup, lease, isDefaultPath);
             try {
                 spec.resources().applyTo(cgroup);
-                if (cgroup.createdEverywhere()) {
+                // Rootless: no device rules. The user namespace already forbids mknod and opening a
+                // host device the user could not open; the devices controller is root's anyway.
+                if (!rootless && cgroup.createdEverywhere()) {
                     // A cgroup the caller brought may hold other processes: its device rules stay theirs.
                     DeviceController.apply(cgroup, spec.deviceRules());
                 }
@@ -51,7 +60,7 @@ final class ContainerCgroup {
             }
             return result;
         } catch (RuntimeException e) {
-            if (cgroup == null) {
+            if (cgroup == null && lease != null) {
                 lease.close();
             }
             throw e;
@@ -80,7 +89,9 @@ final class ContainerCgroup {
         if (!released) {
             released = true;
             cgroup.close();
-            lease.close();
+            if (lease != null) {
+                lease.close();
+            }
         }
     }
 
@@ -100,10 +111,14 @@ final class ContainerCgroup {
             if (cgroup.createdEverywhere()) {
                 cgroup.kill();
             }
-            cgroup.deleteCreated(isDefaultPath ? 0 : cgroup.path().split("/").length - 1);
+            // The default caixa/<id> (under a rootless caller's delegated cgroup) also takes caixa/ once empty.
+            int segments = cgroup.path().split("/").length;
+            cgroup.deleteCreated(isDefaultPath ? segments - 2 : segments - 1);
         } finally {
             cgroup.close();
-            lease.close();
+            if (lease != null) {
+                lease.close();
+            }
         }
     }
 }

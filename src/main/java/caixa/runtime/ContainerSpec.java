@@ -33,7 +33,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param workdir        the working directory inside the container
  * @param hostname       the UTS hostname (needs the UTS namespace)
  * @param namespaces     the namespaces to create
- * @param uidMappings    uid_map lines when a user namespace is created
+ * @param uidMappings    uid_map lines when a user namespace is created (for an unprivileged caller
+ *                       who asks for none, {@link Rootless} adds the namespace and its mappings)
  * @param gidMappings    gid_map lines when a user namespace is created
  * @param user           {@code UID[:GID]} or {@code NAME[:GROUP]} as in the rootfs, or null for root
  * @param mounts         the mounts, in order (default {@link Mount#defaults()}, then volumes)
@@ -47,6 +48,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param resources      cgroup limits
  * @param cgroup         the cgroup to run in, relative to each hierarchy's root; null for none unless
  *                       limits are set (then {@code caixa/<id>}). A cgroup caixa creates, it removes.
+ *                       For an unprivileged caller it lies under its delegated cgroup ({@link Rootless})
  * @param maskedPaths    paths hidden from the container (behind /dev/null or an empty tmpfs)
  * @param readonlyPaths  paths made read-only in the container
  * @param startFifo      when set, the container is only created: its init waits until this FIFO is
@@ -463,13 +465,31 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
             return this;
         }
 
+        /**
+         * The spec. For an unprivileged caller this is where {@link Rootless rootless mode} applies:
+         * a spec without a user namespace gets one (the caller is root inside), and the cgroup moves
+         * under the caller's delegated cgroup, or goes when no limit needs one.
+         *
+         * @throws ContainerException when a rootless container's limits have no delegated cgroup
+         *                            (the cause is a {@link caixa.cgroups.DelegatedCgroup.Missing})
+         */
         public ContainerSpec build() {
             String effectiveHostname = hostnameSet ? hostname
                     : namespaces.contains(Namespace.UTS) ? id : null;
+            String cgroupPath = cgroup != null ? cgroup : ownCgroup || !resources.isNone() ? defaultCgroup(id) : null;
+            if (Rootless.active()) {
+                if (!namespaces.contains(Namespace.USER)) {
+                    userNamespace(Rootless.defaultUidMappings(), Rootless.defaultGidMappings());
+                }
+                try {
+                    cgroupPath = Rootless.cgroupFor(cgroupPath, cgroup != null, resources);
+                } catch (caixa.cgroups.DelegatedCgroup.Missing e) {
+                    throw new ContainerException(e.getMessage(), ContainerException.RUNTIME_ERROR, e);
+                }
+            }
             return new ContainerSpec(id, rootfs, command, env, workdir, effectiveHostname, namespaces,
                     uidMappings, gidMappings, user, mounts, readOnlyRootfs, stdin, stdout, stderr,
-                    dieWithParent, execTimeout, resources,
-                    cgroup != null ? cgroup : ownCgroup ? defaultCgroup(id) : null,
+                    dieWithParent, execTimeout, resources, cgroupPath,
                     maskedPaths, readonlyPaths, rootPropagation, startFifo, rlimits, umask, noNewPrivileges,
                     oomScoreAdj, sysctl, additionalGids, joinNamespaces, devices, preserveFds, consoleSocket,
                     defaultEnvironment, capabilities, deviceRules, seccompChosen ? seccomp : defaultSeccomp());

@@ -55,7 +55,8 @@ public final class Exec {
                     program.call("setns(" + ns.label() + " of " + spec.initPid() + ")", linux_h.SYS_setns(), fd, ns.cloneFlag());
                 }
             }
-            Optional<Cgroup> cgroup = Cgroup.openExisting(CgroupLayout.host(), spec.cgroup());
+            Optional<Cgroup> cgroup = spec.cgroup() == null ? Optional.empty()
+                    : Cgroup.openExisting(CgroupLayout.host(), spec.cgroup());
             boolean placedByParent = cgroup.isPresent() && cgroup.get().hasV1();
             if (placedByParent) {
                 program.barrier("cgroups");
@@ -87,6 +88,12 @@ public final class Exec {
                 if (differs(init, self, ns)) {
                     threadJoins.add(ns);
                 }
+            }
+            if (!threadJoins.isEmpty() && Rootless.active()) {
+                // setns into a pid or time namespace needs CAP_SYS_ADMIN in the caller's user namespace
+                // too, and a thread of the (multi-threaded) JVM cannot enter the container's first.
+                throw new ContainerException("exec: rootless: joining the container's " + threadJoins.getFirst().label()
+                        + " namespace needs CAP_SYS_ADMIN in the host's user namespace: not supported yet");
             }
             int cgroupFd = cgroup.map(Cgroup::unifiedFd).orElse(-1);
             Spawner.CloneOptions options = new Spawner.CloneOptions(0, cgroupFd, java.time.Duration.ofSeconds(30));

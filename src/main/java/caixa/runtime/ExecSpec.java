@@ -7,7 +7,7 @@ import java.util.List;
  * cgroup instead of getting its own, and its root is the container's.
  *
  * @param initPid         the container's init, whose namespaces it joins
- * @param cgroup          the container's cgroup path
+ * @param cgroup          the container's cgroup path, or null when it has none
  * @param command         argv; without a slash, looked up in the PATH of {@code env}
  * @param env             the complete environment ({@code KEY=VALUE})
  * @param cwd             the working directory inside

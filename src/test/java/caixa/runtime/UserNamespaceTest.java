@@ -17,10 +17,22 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 /** Root in the container, an unprivileged range on the host. */
 @ExtendWith(NothingLeftBehind.class)
 class UserNamespaceTest {
-    private static final IdMapping RANGE = IdMapping.parse("0:100000:65536");
+    /** Root maps any range; a rootless caller only its own /etc/subuid and /etc/subgid ranges (newuidmap checks). */
+    private static final IdMapping UIDS = range(Path.of("/etc/subuid"));
+    private static final IdMapping GIDS = range(Path.of("/etc/subgid"));
+
+    private static IdMapping range(Path subordinateFile) {
+        if (!Rootless.active()) {
+            return IdMapping.parse("0:100000:65536");
+        }
+        IdMapping own = Rootless.subordinateRanges(subordinateFile, System.getProperty("user.name"),
+                caixa.linux.Linux.geteuid()).stream().findFirst()
+                .orElseThrow(() -> new IllegalStateException(subordinateFile + " has no range for this user"));
+        return new IdMapping(0, own.hostId(), Math.min(own.count(), 65536));
+    }
 
     private static ContainerSpec.Builder mapped(String script) {
-        return Run.sh(script).userNamespace(List.of(RANGE), List.of(RANGE));
+        return Run.sh(script).userNamespace(List.of(UIDS), List.of(GIDS));
     }
 
     @Test
@@ -33,7 +45,7 @@ class UserNamespaceTest {
     void idMapsAreWrittenAsGiven() {
         String maps = Run.stdout(mapped("cat /proc/self/uid_map /proc/self/gid_map"));
 
-        assertEquals(List.of("0 100000 65536", "0 100000 65536"), normalized(maps));
+        assertEquals(List.of(UIDS.line().strip(), GIDS.line().strip()), normalized(maps));
     }
 
     @Test
@@ -52,8 +64,8 @@ class UserNamespaceTest {
             assertEquals("0", Run.firstLine(container));
 
             List<String> status = Files.readAllLines(Path.of("/proc", Integer.toString(container.pid()), "status"));
-            assertEquals("Uid:\t100000\t100000\t100000\t100000", field(status, "Uid:"));
-            assertEquals("Gid:\t100000\t100000\t100000\t100000", field(status, "Gid:"));
+            assertEquals("Uid:" + ("\t" + UIDS.hostId()).repeat(4), field(status, "Uid:"));
+            assertEquals("Gid:" + ("\t" + GIDS.hostId()).repeat(4), field(status, "Gid:"));
 
             Run.endInput(container);
             assertEquals(ExitStatus.exited(0), container.waitFor());
@@ -62,9 +74,11 @@ class UserNamespaceTest {
 
     @Test
     void mapRootUserMapsOneId() {
-        String out = Run.stdout(Run.sh("id -u; cat /proc/self/uid_map /proc/self/gid_map").mapRootUser(0, 0));
+        int uid = caixa.linux.Linux.geteuid();
+        int gid = caixa.linux.Linux.getegid();
+        String out = Run.stdout(Run.sh("id -u; cat /proc/self/uid_map /proc/self/gid_map").mapRootUser(uid, gid));
 
-        assertEquals(List.of("0", "0 0 1", "0 0 1"), normalized(out));
+        assertEquals(List.of("0", "0 " + uid + " 1", "0 " + gid + " 1"), normalized(out));
     }
 
     private static List<String> normalized(String lines) {

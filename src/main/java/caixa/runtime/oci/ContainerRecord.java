@@ -24,12 +24,15 @@ import java.util.Map;
  * @param bundle         the bundle directory
  * @param rootfs         the root filesystem
  * @param created        when it was created
- * @param cgroup         its cgroup path, relative to each hierarchy's root
+ * @param cgroup         its cgroup path, relative to each hierarchy's root; {@link #NO_CGROUP} for none
  * @param execCandidates the paths the command's execve tries, for start's error message
  * @param annotations    the config's annotations, reported by state
  */
 public record ContainerRecord(String id, int pid, long pidStartTime, Path bundle, Path rootfs, Instant created,
                               String cgroup, List<String> execCandidates, Map<String, String> annotations) {
+
+    /** The cgroup of a container that has none (a rootless one without limits). */
+    public static final String NO_CGROUP = "";
 
     public ContainerRecord {
         execCandidates = List.copyOf(execCandidates);

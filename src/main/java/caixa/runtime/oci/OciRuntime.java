@@ -87,11 +87,9 @@ public final class OciRuntime {
                         : "--console-socket is only for a process with a terminal (process.terminal)");
             }
             builder.consoleSocket(options.consoleSocket());
-            ContainerSpec spec = builder.build();
-            String cgroup = spec.cgroup() != null ? spec.cgroup() : ContainerSpec.defaultCgroup(id);
-            if (spec.cgroup() == null) {
-                spec = builder.cgroup(cgroup).build();
-            }
+            ContainerSpec spec = buildSpec(builder.ownCgroup());
+            // Null only for a rootless container without limits, which gets no cgroup.
+            String cgroup = spec.cgroup() != null ? spec.cgroup() : ContainerRecord.NO_CGROUP;
             // Written before anything runs: a crash from here on leaves what delete --force needs.
             ContainerRecord record = new ContainerRecord(id, 0, 0, bundle.bundle(), bundle.rootfs(), Instant.now(),
                     cgroup, List.of(), bundle.annotations());
@@ -121,6 +119,25 @@ public final class OciRuntime {
             return new Created(record, container, bundle);
         } catch (RuntimeException e) {
             destroy(id, store.read(id).map(ContainerRecord::cgroup).orElse(ContainerSpec.defaultCgroup(id)));
+            throw e;
+        }
+    }
+
+    /** Where config.json sets each cgroup key, for a rootless caller's error without a delegated cgroup. */
+    private static final java.util.Map<String, String> RESOURCE_FIELDS = java.util.Map.of(
+            "memory.max", "linux.resources.memory.limit", "memory.swap.max", "linux.resources.memory.swap",
+            "cpu.max", "linux.resources.cpu.quota", "pids.max", "linux.resources.pids.limit",
+            "cpuset.cpus", "linux.resources.cpu.cpus");
+
+    private static ContainerSpec buildSpec(ContainerSpec.Builder builder) {
+        try {
+            return builder.build();
+        } catch (caixa.runtime.ContainerException e) {
+            if (e.getCause() instanceof caixa.cgroups.DelegatedCgroup.Missing missing
+                    && RESOURCE_FIELDS.containsKey(missing.what())) {
+                throw new OciException("config.json: " + RESOURCE_FIELDS.get(missing.what())
+                        + missing.getMessage().substring(missing.what().length()), e);
+            }
             throw e;
         }
     }
@@ -188,7 +205,7 @@ public final class OciRuntime {
         if (Files.exists(store.execFifo(record.id()))) {
             return Status.CREATED;
         }
-        Optional<Cgroup> cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup());
+        Optional<Cgroup> cgroup = existingCgroup(record);
         if (cgroup.isPresent()) {
             try (Cgroup c = cgroup.get()) {
                 if (c.frozen()) {
@@ -230,9 +247,16 @@ public final class OciRuntime {
             if (status == Status.STOPPED || status == Status.CREATING) {
                 throw new OciException("container " + id + " is " + status.label() + ": nothing to signal");
             }
+            if (all && record.cgroup().equals(ContainerRecord.NO_CGROUP)) {
+                if (signal != linux_h.SIGKILL()) {
+                    throw new OciException("container " + id + " has no cgroup (rootless, without limits) to find"
+                            + " its processes in: kill --all can only send SIGKILL to its init, which ends them all");
+                }
+                signalInit(record, signal);
+                return;
+            }
             if (all) {
-                try (Cgroup cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
-                        .orElseThrow(() -> new OciException("container " + id + ": its cgroup is gone"))) {
+                try (Cgroup cgroup = requireCgroup(record)) {
                     for (int pid : cgroup.pids()) {
                         Linux.kill(pid, signal);
                     }
@@ -285,6 +309,11 @@ public final class OciRuntime {
 
     /** Kills everything in the container's cgroup, waits for it to empty, removes it and the state. */
     private void destroy(String id, String cgroupPath) {
+        if (cgroupPath.equals(ContainerRecord.NO_CGROUP)) {
+            store.read(id).ifPresent(OciRuntime::killInit);
+            store.remove(id);
+            return;
+        }
         Optional<Cgroup> found = Cgroup.openExisting(CgroupLayout.host(), cgroupPath);
         if (found.isPresent()) {
             try (Cgroup cgroup = found.get()) {
@@ -302,6 +331,41 @@ public final class OciRuntime {
         store.remove(id);
     }
 
+    /**
+     * A container without a cgroup has its own pid namespace (a rootless container always gets one):
+     * SIGKILL to its init makes the kernel kill every process in it.
+     */
+    private static void killInit(ContainerRecord record) {
+        if (record.pid() == 0 || !InitProcess.alive(record)) {
+            return;
+        }
+        signalInit(record, linux_h.SIGKILL());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (InitProcess.alive(record)) {
+            if (System.nanoTime() > deadline) {
+                throw new OciException("container " + record.id() + ": its init " + record.pid()
+                        + " is still alive 10 s after SIGKILL");
+            }
+            sleep(10);
+        }
+    }
+
+    /** The container's cgroup; an error when it has none, or it is gone. */
+    private static Cgroup requireCgroup(ContainerRecord record) {
+        if (record.cgroup().equals(ContainerRecord.NO_CGROUP)) {
+            throw new OciException("container " + record.id() + " has no cgroup (a rootless container gets one"
+                    + " only for its limits)");
+        }
+        return Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
+                .orElseThrow(() -> new OciException("container " + record.id() + ": its cgroup is gone"));
+    }
+
+    /** The container's cgroup, if it has one and it still exists. */
+    private static Optional<Cgroup> existingCgroup(ContainerRecord record) {
+        return record.cgroup().equals(ContainerRecord.NO_CGROUP) ? Optional.empty()
+                : Cgroup.openExisting(CgroupLayout.host(), record.cgroup());
+    }
+
     public void pause(String id) {
         withCgroup(id, Status.RUNNING, "pause", Cgroup::freeze);
     }
@@ -313,7 +377,7 @@ public final class OciRuntime {
     /** The pids of the container's processes. */
     public List<Integer> ps(String id) {
         ContainerRecord record = store.require(id);
-        return Cgroup.openExisting(CgroupLayout.host(), record.cgroup()).map(c -> {
+        return existingCgroup(record).map(c -> {
             try (c) {
                 return c.pids();
             }
@@ -354,7 +418,8 @@ public final class OciRuntime {
         if (request.terminal() && request.consoleSocket() == null) {
             throw new OciException("exec: a terminal (process.terminal) needs --console-socket");
         }
-        ExecSpec spec = new ExecSpec(record.pid(), record.cgroup(), process.args(), process.env(), process.cwd(),
+        ExecSpec spec = new ExecSpec(record.pid(),
+                record.cgroup().equals(ContainerRecord.NO_CGROUP) ? null : record.cgroup(), process.args(), process.env(), process.cwd(),
                 process.uid(), process.gid(), process.additionalGids(), process.noNewPrivileges(),
                 request.terminal() ? request.consoleSocket() : null, -1);
         ChildProcess child = Exec.start(spec);
@@ -381,8 +446,7 @@ public final class OciRuntime {
     public void update(String id, Resources resources) {
         try (StateStore.Lock ignored = store.lock(id)) {
             ContainerRecord record = store.require(id);
-            try (Cgroup cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
-                    .orElseThrow(() -> new OciException("container " + id + ": its cgroup is gone"))) {
+            try (Cgroup cgroup = requireCgroup(record)) {
                 resources.applyTo(cgroup);
             }
         }
@@ -390,8 +454,7 @@ public final class OciRuntime {
 
     public CgroupStats stats(String id) {
         ContainerRecord record = store.require(id);
-        try (Cgroup cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
-                .orElseThrow(() -> new OciException("container " + id + ": its cgroup is gone"))) {
+        try (Cgroup cgroup = requireCgroup(record)) {
             return cgroup.stats();
         }
     }
@@ -403,8 +466,7 @@ public final class OciRuntime {
             if (status != expected) {
                 throw new OciException("container " + id + " is " + status.label() + ": cannot " + verb + " it");
             }
-            try (Cgroup cgroup = Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
-                    .orElseThrow(() -> new OciException("container " + id + ": its cgroup is gone"))) {
+            try (Cgroup cgroup = requireCgroup(record)) {
                 action.accept(cgroup);
             }
         }
