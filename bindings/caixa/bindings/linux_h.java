@@ -284,6 +284,15 @@ public class linux_h extends linux_h$shared {
     public static int MS_BIND() {
         return MS_BIND;
     }
+    private static final int MS_MOVE = (int)8192L;
+    /**
+     * {@snippet lang=c :
+     * #define MS_MOVE 8192
+     * }
+     */
+    public static int MS_MOVE() {
+        return MS_MOVE;
+    }
     private static final int MS_REC = (int)16384L;
     /**
      * {@snippet lang=c :
@@ -3974,6 +3983,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int SYS_chdir() {
         return SYS_chdir;
+    }
+    private static final int SYS_chroot = (int)161L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_chroot 161
+     * }
+     */
+    public static int SYS_chroot() {
+        return SYS_chroot;
     }
     private static final int SYS_clone3 = (int)435L;
     /**
