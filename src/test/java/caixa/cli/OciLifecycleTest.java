@@ -409,16 +409,37 @@ class OciLifecycleTest {
         String id = newId("update");
         int pid = startSleeping(id);
         Path resources = work.resolve(id + "-resources.json");
-        Files.writeString(resources, "{\"memory\": {\"limit\": 50331648}, \"pids\": {\"limit\": 42}}");
+        Files.writeString(resources, "{\"memory\": {\"limit\": 50331648}, \"pids\": {\"limit\": 42},"
+                + " \"cpu\": {\"shares\": 1000}}");
 
         caixa("update", "--resources", resources.toString(), id).assertQuiet();
         assertEquals("50331648", cgroupValue(pid, "memory", "memory.limit_in_bytes", "memory.max"));
         assertEquals("42", cgroupValue(pid, "pids", "pids.max", "pids.max"));
+        assertEquals(cpuSharesInTheKernel(1000), cgroupValue(pid, "cpu", "cpu.shares", "cpu.weight"));
 
         caixa("update", "--memory", "1g", id).assertError(125, "caixa: update: --memory is not supported;"
                 + " give the new limits as linux.resources JSON with --resources FILE");
         caixa("update", id).assertError(125, "caixa: update: --resources FILE is required");
         caixa("delete", "--force", id).assertSuccess();
+    }
+
+    /** containerd and Kubernetes send linux.resources.cpu.shares with every container. */
+    @Test
+    void createAppliesCpuShares() {
+        String id = newId("shares");
+        Path bundle = bundle(List.of("sleep", "1000"), "linux.resources.cpu",
+                JsonObject.builder().put("shares", 512).build());
+        caixa("create", "--bundle", bundle.toString(), id).assertSuccess();
+        int pid = state(id).requireInt("pid", 1, Integer.MAX_VALUE);
+
+        assertEquals(cpuSharesInTheKernel(512), cgroupValue(pid, "cpu", "cpu.shares", "cpu.weight"));
+        caixa("delete", "--force", id).assertSuccess();
+    }
+
+    /** What the kernel's file holds for these shares: v1's cpu.shares as given, or runc's cpu.weight for them. */
+    private static String cpuSharesInTheKernel(long shares) {
+        return CgroupLayout.host().v1().containsKey("cpu") ? Long.toString(shares)
+                : Long.toString(1 + ((shares - 2) * 9999) / 262142);
     }
 
     // ---------------------------------------------------------------- features and spec
@@ -570,10 +591,16 @@ class OciLifecycleTest {
      * terminal (the tests read its output from a file) and {@code args}; a copy of the busybox rootfs.
      */
     private static Path bundle(List<String> args) {
+        return bundle(args, "process.terminal", JsonBoolean.FALSE);
+    }
+
+    /** {@link #bundle(List)} with one more member of config.json set, at a dotted path. */
+    private static Path bundle(List<String> args, String path, JsonValue value) {
         try {
             Path bundle = Files.createDirectories(work.resolve("bundle-" + randomHex()));
             JsonObject config = with(defaultConfig, "process.terminal", JsonBoolean.FALSE);
             config = with(config, "process.args", JsonArray.ofStrings(args));
+            config = with(config, path, value);
             Files.writeString(bundle.resolve("config.json"), Json.writePretty(config, "\t"));
             OciTesting.copyOfRootfs(bundle.resolve("rootfs"));
             return bundle.toRealPath();

@@ -212,6 +212,33 @@ class CgroupLimitsTest {
         }
     }
 
+    /**
+     * cpu.shares as OCI and docker give it reaches the kernel: on the hybrid host v1's own cpu.shares
+     * file holds exactly 1000 (through cpu.weight it would come back as 999: the weight scale is
+     * coarser), on a unified host cpu.weight holds runc's conversion of it, 39.
+     */
+    @Test
+    void cpuSharesReachTheKernelsFile() throws IOException {
+        String id = newContainerId();
+        String path = ContainerSpec.defaultCgroup(id);
+        ContainerSpec spec = Run.sh("echo ready; read line")
+                .id(id)
+                .stdin(Stdio.PIPE).stdout(Stdio.PIPE).stderr(Stdio.NULL)
+                .resources(Resources.NONE.withCpuShares(1000))
+                .build();
+        try (Container container = Container.start(spec)) {
+            BufferedReader stdout = new BufferedReader(new InputStreamReader(container.stdout(), StandardCharsets.UTF_8));
+            assertEquals("ready", stdout.readLine());
+            if (HostCgroups.unifiedHost()) {
+                assertEquals("39", HostCgroups.read(HostCgroups.ROOT.resolve(path).resolve("cpu.weight")));
+            } else {
+                assertEquals("1000", HostCgroups.read(HostCgroups.ROOT.resolve("cpu").resolve(path).resolve("cpu.shares")));
+            }
+            Run.endInput(container);
+            assertEquals(ExitStatus.exited(0), container.waitFor());
+        }
+    }
+
     /** A caixa killed before it removed its container's cgroup leaves one, empty and unleased. */
     @Test
     void sweepRemovesAnUnleasedCaixaCgroupFromEveryHierarchy() {
