@@ -11,12 +11,18 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Proof that a live caixa owns a cgroup: a lock on a file under /run/caixa/cgroups, taken before the
+ * Proof that a live caixa owns a cgroup: a lock on a file under {@link #DIRECTORY}, taken before the
  * cgroup is created and held until it is removed. The kernel drops the lock when its holder dies
  * however it dies, so an unlocked, empty caixa cgroup is a leftover anyone may remove.
  */
 public final class CgroupLease implements AutoCloseable {
-    static final Path DIRECTORY = Path.of("/run/caixa/cgroups");
+    /**
+     * Machine-wide, as cgroups are, whatever state directory ({@code --root}) a command uses; on
+     * /run, so it is emptied at boot as the cgroups are. Not inside the default OCI state directory
+     * /run/caixa, where it used to be: every entry there is a container, and {@code cgroups} is a
+     * valid container id.
+     */
+    static final Path DIRECTORY = Path.of("/run/caixa-cgroups");
 
     /**
      * The lease files this process holds. The kernel keeps a POSIX lock per process and inode, and

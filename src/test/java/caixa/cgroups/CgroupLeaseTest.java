@@ -60,6 +60,16 @@ class CgroupLeaseTest {
         }
     }
 
+    /**
+     * Every entry of the default OCI state directory is a container, and {@code cgroups} is a valid
+     * id: the leases live elsewhere.
+     */
+    @Test
+    void leasesLiveOutsideTheDefaultStateDirectory() {
+        Path stateRoot = Path.of("/run/caixa");
+        assertFalse(CgroupLease.fileFor(path).startsWith(stateRoot), CgroupLease.fileFor(path).toString());
+    }
+
     /** /proc/locks lines read {@code 1: POSIX ADVISORY WRITE PID MAJ:MIN:INODE START END}. */
     private static boolean lockedByThisProcess(Path file) throws IOException {
         long inode = (Long) Files.getAttribute(file, "unix:ino");
