@@ -234,6 +234,18 @@ public final class Container implements AutoCloseable {
     }
 
     /**
+     * Gives the container's cgroup to whoever records it, as the OCI state does: this handle stops
+     * leasing it (so no stale-cgroup sweep takes it for a leftover once it is empty: its owner is the
+     * record, not this process), and neither {@link #close} nor {@link #detach} removes it.
+     * Statistics and the OOM report are no longer read through this handle.
+     */
+    public void handOverCgroup() {
+        if (cgroup != null) {
+            cgroup.detach();
+        }
+    }
+
+    /**
      * Lets the container run on without this process (OCI create, or {@code run -d}): releases the
      * pidfd, the cgroup handles and the streams, and neither kills nor waits.
      */

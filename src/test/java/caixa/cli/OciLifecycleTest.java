@@ -1,6 +1,7 @@
 package caixa.cli;
 
 import caixa.cgroups.CgroupLayout;
+import caixa.cgroups.StaleCgroups;
 import caixa.spec.json.Json;
 import caixa.spec.json.JsonArray;
 import caixa.spec.json.JsonBoolean;
@@ -128,6 +129,35 @@ class OciLifecycleTest {
         awaitStatus(id, "stopped");
         caixa("delete", id).assertQuiet();
         caixa("state", id).assertError(1, "caixa: container " + id + " does not exist");
+    }
+
+    /**
+     * {@code caixa run}'s sweep of stale cgroups (here called as it calls it) must not take the
+     * cgroup of an OCI container whose caixa has exited: one created and waiting, and one whose init
+     * has exited but which is not deleted yet, whose cgroup is empty. Their cgroups stay until
+     * delete, and the created one still starts.
+     */
+    @Test
+    void staleCgroupSweepLeavesCreatedAndStoppedContainers() {
+        String created = newId("sweep-created");
+        String stopped = newId("sweep-stopped");
+        caixa("create", "--bundle", bundle("exit 0").toString(), created).assertQuiet();
+        caixa("create", "--bundle", bundle("exit 0").toString(), stopped).assertQuiet();
+        caixa("start", stopped).assertQuiet();
+        awaitStatus(stopped, "stopped");
+        List<Path> cgroupsBefore = OciTesting.cgroupsNamed(List.of(created, stopped));
+        assertFalse(cgroupsBefore.isEmpty(), "the containers have cgroups");
+
+        Set<String> swept = StaleCgroups.sweep(CgroupLayout.host());
+
+        assertFalse(swept.contains(StaleCgroups.PARENT + "/" + created), "swept: " + swept);
+        assertFalse(swept.contains(StaleCgroups.PARENT + "/" + stopped), "swept: " + swept);
+        assertEquals(cgroupsBefore, OciTesting.cgroupsNamed(List.of(created, stopped)));
+        caixa("start", created).assertQuiet();
+        awaitStatus(created, "stopped");
+        caixa("delete", created).assertQuiet();
+        caixa("delete", stopped).assertQuiet();
+        assertEquals(List.of(), OciTesting.cgroupsNamed(List.of(created, stopped)), "delete removes them");
     }
 
     @Test

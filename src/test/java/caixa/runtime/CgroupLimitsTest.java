@@ -239,10 +239,14 @@ class CgroupLimitsTest {
         }
     }
 
-    /** A caixa killed before it removed its container's cgroup leaves one, empty and unleased. */
+    /**
+     * A caixa killed before it removed its container's cgroup leaves one, empty, with a lease file
+     * no one holds: the sweep removes both.
+     */
     @Test
-    void sweepRemovesAnUnleasedCaixaCgroupFromEveryHierarchy() {
+    void sweepRemovesAnAbandonedCaixaCgroupFromEveryHierarchy() {
         String path = newCgroupPath(StaleCgroups.PARENT + "/");
+        HostCgroups.abandonLease(path);
         Cgroup.create(CgroupLayout.host(), path, Set.of("cpu", "memory", "pids")).close();
         assertEquals(hierarchiesOfCpuMemoryPids(path), HostCgroups.directoriesOf(path));
 
@@ -250,6 +254,26 @@ class CgroupLimitsTest {
 
         assertTrue(removed.contains(path), "swept: " + removed);
         assertEquals(List.of(), HostCgroups.directoriesOf(path));
+        assertFalse(HostCgroups.hasLeaseFile(path), "the abandoned lease file goes with its cgroup");
+    }
+
+    /**
+     * No lease file: no leasing caixa made it, or its lease was handed over (an OCI container's
+     * cgroup, owned by its state until delete). Empty or not, it is not the sweep's.
+     */
+    @Test
+    void sweepLeavesACaixaCgroupThatHasNoLeaseFile() {
+        String path = newCgroupPath(StaleCgroups.PARENT + "/");
+        try (Cgroup cgroup = Cgroup.create(CgroupLayout.host(), path, Set.of("cpu", "memory", "pids"))) {
+            try {
+                Set<String> removed = StaleCgroups.sweep(CgroupLayout.host());
+
+                assertFalse(removed.contains(path), "swept: " + removed);
+                assertEquals(hierarchiesOfCpuMemoryPids(path), HostCgroups.directoriesOf(path));
+            } finally {
+                cgroup.deleteCreated(0);
+            }
+        }
     }
 
     @Test

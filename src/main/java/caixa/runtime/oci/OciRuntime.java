@@ -97,6 +97,9 @@ public final class OciRuntime {
                     cgroup, List.of(), bundle.annotations());
             store.write(record);
             Container container = Container.start(spec);
+            // From here the state owns the cgroup, through create, start, a stop and until delete;
+            // the destroy below removes it if this create fails.
+            container.handOverCgroup();
             OptionalLong startTime = InitProcess.startTime(container.pid());
             record = new ContainerRecord(id, container.pid(), startTime.orElse(0), bundle.bundle(), bundle.rootfs(),
                     record.created(), cgroup, container.execCandidates(), bundle.annotations());
