@@ -110,7 +110,7 @@ final class ChildPlanner {
         RootfsMounts mounts = new RootfsMounts(rootfs, spec.readOnlyRootfs(), spec.mounts(),
                 spec.namespaces().contains(Namespace.USER), spec.namespaces().contains(Namespace.NET),
                 ttyGroupMapped ? TTY_GROUP : -1, spec.rootPropagation(), spec.maskedPaths(), spec.readonlyPaths(),
-                spec.devices(), spec.cgroup());
+                spec.devices(), spec.cgroup(), spec.noPivotRoot());
         mounts.prepareMountpoints();
         if (spec.consoleSocket() != null) {
             // Connected while the host's paths are still in view; used once the container's /dev/ptmx is.

@@ -158,6 +158,10 @@ public final class ChildProgram {
         return call("pivot_root(" + shownAs + ")", linux_h.SYS_pivot_root(), addressOf(newRoot), addressOf(putOld));
     }
 
+    public ChildProgram chroot(String path) {
+        return call("chroot(" + path + ")", linux_h.SYS_chroot(), addressOf(path));
+    }
+
     public ChildProgram chdir(String path) {
         return call("chdir(" + path + ")", linux_h.SYS_chdir(), addressOf(path));
     }
