@@ -3894,6 +3894,24 @@ public class linux_h extends linux_h$shared {
     public static int AT_FDCWD() {
         return AT_FDCWD;
     }
+    private static final int S_IFMT = (int)61440L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFMT 61440
+     * }
+     */
+    public static int S_IFMT() {
+        return S_IFMT;
+    }
+    private static final int S_IFDIR = (int)16384L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFDIR 16384
+     * }
+     */
+    public static int S_IFDIR() {
+        return S_IFDIR;
+    }
     private static final int S_IFCHR = (int)8192L;
     /**
      * {@snippet lang=c :
@@ -3929,6 +3947,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int S_IFIFO() {
         return S_IFIFO;
+    }
+    private static final int S_IFLNK = (int)40960L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFLNK 40960
+     * }
+     */
+    public static int S_IFLNK() {
+        return S_IFLNK;
     }
     private static final long TIOCSPTLCK = 1074025521L;
     /**
