@@ -64,30 +64,7 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
             }
             if (coveringMount(mount) == null) {
                 ensureTarget(mount.destination(), !mount.isBind() || Files.isDirectory(Path.of(mount.source())));
-                checkCopyUp(mount);
             }
-        }
-    }
-
-    /**
-     * {@code tmpcopyup} on a tmpfs: the tmpfs should start with a copy of what the directory held.
-     * The copy would have to happen in the child, between the mount and the exec, where caixa runs
-     * no code of its own; so caixa honours the option where there is nothing to copy (an empty or a
-     * new directory, as podman's /tmp, /run and /var/tmp usually are) and refuses it otherwise.
-     * A mount inside an earlier one gets a directory the child creates: empty too.
-     */
-    private void checkCopyUp(Mount mount) {
-        if (!"tmpfs".equals(mount.type()) || !MountOptions.parse(mount.options()).copyUp()) {
-            return;
-        }
-        Path directory = rootfs.resolve(mount.destination().substring(1));
-        try (java.util.stream.Stream<Path> entries = Files.list(directory)) {
-            if (entries.findAny().isPresent()) {
-                throw new RootfsException("mount " + mount.destination() + ": tmpcopyup of a directory that is not"
-                        + " empty is not supported (caixa cannot copy its content into the tmpfs)");
-            }
-        } catch (IOException e) {
-            throw new RootfsException("rootfs " + rootfs + ": " + mount.destination() + ": " + reason(e));
         }
     }
 
@@ -232,6 +209,10 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
                 long locked = lockedFlags(Linux.mountFlags(mount.source())) & ~options.cleared();
                 program.mount(null, target, null, linux_h.MS_BIND() | linux_h.MS_REMOUNT() | extra | locked, null);
             }
+        } else if ("tmpfs".equals(mount.type()) && options.copyUp() && covering == null) {
+            // Under an earlier tmpfs (covering) the directory is one the child made: nothing to copy.
+            TmpCopyUp.plan(program, target, mount.destination(),
+                    () -> program.mount(mount.source(), target, mount.type(), options.flags(), data(mount, options)));
         } else {
             program.mount(mount.source(), target, mount.type(), options.flags(), data(mount, options));
         }

@@ -75,18 +75,23 @@ public final class Container implements AutoCloseable {
             boolean placedByParent = cgroup != null && cgroup.cgroup().hasV1();
             int[] childStdio = openStdio(spec, pipes);
             ChildProgram program = new ChildProgram(arena);
-            ChildPlanner.plan(spec, rootfs, user, childStdio, placedByParent, fifoFd, joinFds, program);
-            Spawner.CloneOptions options = new Spawner.CloneOptions(ChildPlanner.cloneFlags(spec, placedByParent),
-                    cgroup == null ? -1 : cgroup.cgroup().unifiedFd(), spec.execTimeout());
-            ContainerCgroup placement = cgroup;
-            ChildProcess init = Spawner.spawn(program, options, (barrier, pid) -> {
-                if (spec.namespaces().contains(Namespace.USER) && !joinFds.containsKey(Namespace.USER)) {
-                    writeIdMaps(spec, pid);
-                }
-                if (placedByParent) {
-                    placement.cgroup().addProcessToV1(pid);
-                }
-            });
+            ChildProcess init;
+            try {
+                ChildPlanner.plan(spec, rootfs, user, childStdio, placedByParent, fifoFd, joinFds, program);
+                Spawner.CloneOptions options = new Spawner.CloneOptions(ChildPlanner.cloneFlags(spec, placedByParent),
+                        cgroup == null ? -1 : cgroup.cgroup().unifiedFd(), spec.execTimeout());
+                ContainerCgroup placement = cgroup;
+                init = Spawner.spawn(program, options, (barrier, pid) -> {
+                    if (spec.namespaces().contains(Namespace.USER) && !joinFds.containsKey(Namespace.USER)) {
+                        writeIdMaps(spec, pid);
+                    }
+                    if (placedByParent) {
+                        placement.cgroup().addProcessToV1(pid);
+                    }
+                });
+            } finally {
+                program.releaseReservedDescriptors();
+            }
             closeChildEnds(pipes);
             return new Container(spec, init,
                     pipes[0] == null ? null : FdStreams.output(pipes[0][1], "stdin of " + spec.id()),
