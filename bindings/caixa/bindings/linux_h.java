@@ -284,6 +284,15 @@ public class linux_h extends linux_h$shared {
     public static int MS_BIND() {
         return MS_BIND;
     }
+    private static final int MS_MOVE = (int)8192L;
+    /**
+     * {@snippet lang=c :
+     * #define MS_MOVE 8192
+     * }
+     */
+    public static int MS_MOVE() {
+        return MS_MOVE;
+    }
     private static final int MS_REC = (int)16384L;
     /**
      * {@snippet lang=c :
@@ -3885,6 +3894,24 @@ public class linux_h extends linux_h$shared {
     public static int AT_FDCWD() {
         return AT_FDCWD;
     }
+    private static final int S_IFMT = (int)61440L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFMT 61440
+     * }
+     */
+    public static int S_IFMT() {
+        return S_IFMT;
+    }
+    private static final int S_IFDIR = (int)16384L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFDIR 16384
+     * }
+     */
+    public static int S_IFDIR() {
+        return S_IFDIR;
+    }
     private static final int S_IFCHR = (int)8192L;
     /**
      * {@snippet lang=c :
@@ -3920,6 +3947,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int S_IFIFO() {
         return S_IFIFO;
+    }
+    private static final int S_IFLNK = (int)40960L;
+    /**
+     * {@snippet lang=c :
+     * #define S_IFLNK 40960
+     * }
+     */
+    public static int S_IFLNK() {
+        return S_IFLNK;
     }
     private static final long TIOCSPTLCK = 1074025521L;
     /**
@@ -3974,6 +4010,15 @@ public class linux_h extends linux_h$shared {
      */
     public static int SYS_chdir() {
         return SYS_chdir;
+    }
+    private static final int SYS_chroot = (int)161L;
+    /**
+     * {@snippet lang=c :
+     * #define SYS_chroot 161
+     * }
+     */
+    public static int SYS_chroot() {
+        return SYS_chroot;
     }
     private static final int SYS_clone3 = (int)435L;
     /**

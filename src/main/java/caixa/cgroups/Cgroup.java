@@ -252,6 +252,19 @@ public final class Cgroup implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets the CPU weight from cpu.shares (OCI's and docker's unit): written as it is where a v1 cpu
+     * hierarchy holds the controller, converted to cpu.weight on cgroup2 (see
+     * {@link V1Translation#weightFromShares} for which conversion and why).
+     */
+    public void setCpuShares(long shares) {
+        if (v1Holds("cpu")) {
+            V1Translation.setShares(v1, shares);
+        } else {
+            requireUnified("cpu.weight").write("cpu.weight", Long.toString(V1Translation.weightFromShares(shares)));
+        }
+    }
+
     public String get(String key) {
         String controller = controllerOf(key);
         if (v1Holds(controller)) {

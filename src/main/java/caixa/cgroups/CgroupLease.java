@@ -5,18 +5,29 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Proof that a live caixa owns a cgroup: a lock on a file under /run/caixa/cgroups, taken before the
- * cgroup is created and held until it is removed. The kernel drops the lock when its holder dies
- * however it dies, so an unlocked, empty caixa cgroup is a leftover anyone may remove.
+ * Proof that a live caixa owns a cgroup: a lock on a file under {@link #DIRECTORY}, taken before the
+ * cgroup is created and held until it is removed, when the file goes too. The kernel drops the lock
+ * when its holder dies however it dies, and the file stays: a lease file that no one holds marks an
+ * abandoned cgroup, which anyone may remove once it is empty. A cgroup without a lease file is not
+ * a leftover: no leasing caixa made it ({@code caixa cgroup create} did, or someone else), or its
+ * lease was handed over (closed while the cgroup stays: an OCI container's cgroup belongs to its
+ * state directory until {@code delete}, whether its init is waiting, running or gone).
  */
 public final class CgroupLease implements AutoCloseable {
-    static final Path DIRECTORY = Path.of("/run/caixa/cgroups");
+    /**
+     * Machine-wide, as cgroups are, whatever state directory ({@code --root}) a command uses; on
+     * /run, so it is emptied at boot as the cgroups are. Not inside the default OCI state directory
+     * /run/caixa, where it used to be: every entry there is a container, and {@code cgroups} is a
+     * valid container id.
+     */
+    static final Path DIRECTORY = Path.of("/run/caixa-cgroups");
 
     /**
      * The lease files this process holds. The kernel keeps a POSIX lock per process and inode, and
@@ -82,6 +93,31 @@ public final class CgroupLease implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return true; // cannot tell: keep the cgroup
+        }
+    }
+
+    /**
+     * Whether the lease of {@code cgroupPath} was abandoned: its file is there and no live process
+     * holds its lock, so the caixa that made the cgroup died before removing it. False when there
+     * is no lease file (see the class comment), and when it cannot tell.
+     */
+    static boolean isAbandoned(String cgroupPath) {
+        Path file = fileFor(cgroupPath);
+        if (HELD.contains(file)) {
+            return false;
+        }
+        // Opened without CREATE: a lease closed meanwhile must not be brought back as an abandoned one.
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                return false;
+            }
+            lock.release();
+            return true;
+        } catch (NoSuchFileException | OverlappingFileLockException e) {
+            return false;
+        } catch (IOException e) {
+            return false; // cannot tell: keep the cgroup
         }
     }
 

@@ -11,9 +11,17 @@ import java.util.Locale;
  *                    for unlimited swap; 0 to leave swap alone
  * @param pidsLimit   tasks, or 0 for no limit
  * @param cpusetCpus  CPUs to run on ({@code 0-1}), or null
+ * @param cpuShares   the relative CPU weight under contention, in cpu.shares units as docker's
+ *                    --cpu-shares and OCI's cpu.shares give it (1024 is the default weight), or 0
+ *                    to leave it alone. Kept in shares rather than as a v2 cpu.weight: the
+ *                    conversion is not one to one, and a v1 cpu hierarchy gets the exact value.
  */
-public record Resources(double cpus, long memory, long memorySwap, long pidsLimit, String cpusetCpus) {
-    public static final Resources NONE = new Resources(0, Sizes.UNLIMITED, 0, 0, null);
+public record Resources(double cpus, long memory, long memorySwap, long pidsLimit, String cpusetCpus, long cpuShares) {
+    public static final Resources NONE = new Resources(0, Sizes.UNLIMITED, 0, 0, null, 0);
+
+    /** The kernel's range for cgroup v1 cpu.shares (it clamps others silently: caixa refuses them). */
+    public static final long MIN_CPU_SHARES = 2;
+    public static final long MAX_CPU_SHARES = 262_144;
 
     /** The CFS period runc and docker use; the quota is cpus times it. */
     public static final long CPU_PERIOD_MICROS = 100_000;
@@ -29,6 +37,10 @@ public record Resources(double cpus, long memory, long memorySwap, long pidsLimi
         if (memorySwap > 0 && memory == Sizes.UNLIMITED) {
             throw new IllegalArgumentException("memory-swap needs a memory limit");
         }
+        if (cpuShares != 0 && (cpuShares < MIN_CPU_SHARES || cpuShares > MAX_CPU_SHARES)) {
+            throw new IllegalArgumentException("cpu-shares " + cpuShares + ": must be from " + MIN_CPU_SHARES
+                    + " to " + MAX_CPU_SHARES + ", the kernel's range");
+        }
     }
 
     public boolean isNone() {
@@ -36,23 +48,27 @@ public record Resources(double cpus, long memory, long memorySwap, long pidsLimi
     }
 
     public Resources withCpus(double value) {
-        return new Resources(value, memory, memorySwap, pidsLimit, cpusetCpus);
+        return new Resources(value, memory, memorySwap, pidsLimit, cpusetCpus, cpuShares);
     }
 
     public Resources withMemory(long value) {
-        return new Resources(cpus, value, memorySwap, pidsLimit, cpusetCpus);
+        return new Resources(cpus, value, memorySwap, pidsLimit, cpusetCpus, cpuShares);
     }
 
     public Resources withMemorySwap(long value) {
-        return new Resources(cpus, memory, value, pidsLimit, cpusetCpus);
+        return new Resources(cpus, memory, value, pidsLimit, cpusetCpus, cpuShares);
     }
 
     public Resources withPidsLimit(long value) {
-        return new Resources(cpus, memory, memorySwap, value, cpusetCpus);
+        return new Resources(cpus, memory, memorySwap, value, cpusetCpus, cpuShares);
     }
 
     public Resources withCpusetCpus(String value) {
-        return new Resources(cpus, memory, memorySwap, pidsLimit, value);
+        return new Resources(cpus, memory, memorySwap, pidsLimit, value, cpuShares);
+    }
+
+    public Resources withCpuShares(long value) {
+        return new Resources(cpus, memory, memorySwap, pidsLimit, cpusetCpus, value);
     }
 
     /** cpu.max for {@link #cpus}: {@code "20000 100000"} for 0.2. */
@@ -90,6 +106,9 @@ public record Resources(double cpus, long memory, long memorySwap, long pidsLimi
         if (cpus > 0) {
             cgroup.set("cpu.max", cpuMax());
         }
+        if (cpuShares > 0) {
+            cgroup.setCpuShares(cpuShares);
+        }
         if (memory != Sizes.UNLIMITED) {
             cgroup.set("memory.max", Long.toString(memory));
         }
@@ -105,7 +124,7 @@ public record Resources(double cpus, long memory, long memorySwap, long pidsLimi
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "cpus=%s memory=%s memory-swap=%s pids=%s cpuset=%s",
-                cpus, Sizes.human(memory), memorySwap, pidsLimit, cpusetCpus);
+        return String.format(Locale.ROOT, "cpus=%s memory=%s memory-swap=%s pids=%s cpuset=%s cpu-shares=%s",
+                cpus, Sizes.human(memory), memorySwap, pidsLimit, cpusetCpus, cpuShares);
     }
 }

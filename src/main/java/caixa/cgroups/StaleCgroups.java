@@ -9,8 +9,11 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Removes caixa cgroups whose owner is gone: empty, and no live process holds their lease. A killed
- * caixa leaves its container's cgroup behind; the next caixa cleans it up.
+ * Removes caixa cgroups whose owner is gone: empty, with a lease file that no live process holds
+ * (see {@link CgroupLease}). A killed caixa leaves its container's cgroup behind; the next caixa
+ * cleans it up. A cgroup under caixa/ without a lease file is left alone: an OCI container's, which
+ * its state owns until {@code delete} even while its init waits in caixa-init or after it exited,
+ * or one made by {@code caixa cgroup create}.
  */
 public final class StaleCgroups {
     private StaleCgroups() {
@@ -39,7 +42,7 @@ public final class StaleCgroups {
         }
         Set<String> removed = new TreeSet<>();
         for (String path : candidates) {
-            if (CgroupLease.isHeld(path)) {
+            if (!CgroupLease.isAbandoned(path)) {
                 continue;
             }
             if (isEmptyEverywhere(roots, path)) {

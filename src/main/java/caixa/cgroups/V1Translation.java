@@ -15,8 +15,23 @@ final class V1Translation {
         return 2 + ((weight - 1) * 262142 + 9998) / 9999;
     }
 
+    /**
+     * runc's linear mapping, {@code 1 + ((shares - 2) * 9999) / 262142}, is also what an OCI or docker
+     * cpu.shares becomes on cgroup2. crun 1.23 and runc 1.3.2 (2025) switched to a log-quadratic
+     * curve that maps the default 1024 shares onto the default weight 100 (the linear one gives 39).
+     * caixa keeps the linear one: {@link #sharesFromWeight} undoes it for every weight, so a
+     * container's cpu.weight reads the same through {@code caixa cgroup get} on a v1 host (where this
+     * translates cpu.shares back) as on a v2 host; and it is what runc 1.1 and crun 1.8, the runtimes
+     * these hosts' engines ship with, write. Weights only compete with siblings, and caixa's
+     * containers are siblings under caixa/, so the scale shared with them is what matters.
+     */
     static long weightFromShares(long shares) {
         return 1 + ((shares - 2) * 9999) / 262142;
+    }
+
+    /** Writes OCI's or docker's cpu.shares as it is: v1's own unit, so nothing is lost to a conversion. */
+    static void setShares(Map<String, CgroupDirectory> dirs, long shares) {
+        dir(dirs, "cpu", "cpu.weight").write("cpu.shares", Long.toString(shares));
     }
 
     /** @param dirs v1 hierarchy name ({@code cpu}, {@code cpuacct}, {@code memory}, ...) to this cgroup's directory */

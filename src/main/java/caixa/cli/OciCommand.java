@@ -69,26 +69,27 @@ final class OciCommand {
         };
     }
 
-    /** {@code create [--bundle DIR] [--pid-file F] [--preserve-fds N] ID}. */
+    /** {@code create [--bundle DIR] [--pid-file F] [--console-socket SOCK] [--preserve-fds N] [--no-pivot] ID}. */
     private static int create(OciRuntime runtime, Arguments args) {
-        OciRuntime.CreateOptions options = createOptions(args, "create");
+        OciRuntime.CreateOptions options = createOptions(args);
         runtime.create(id(args, "create"), options);
         return 0;
     }
 
-    /** {@code run [-d] [--bundle DIR] [--pid-file F] ID}: the OCI form of run. */
+    /** {@code run [-d] [--bundle DIR] [--pid-file F] [--no-pivot] ID}: the OCI form of run. */
     static int runBundle(GlobalOptions global, List<String> argv) {
         Arguments args = new Arguments("run", argv);
         boolean[] detach = {false};
-        OciRuntime.CreateOptions options = createOptions(args, "run", detach);
+        OciRuntime.CreateOptions options = createOptions(args, detach);
         return new OciRuntime(global.root()).run(id(args, "run"), options, detach[0]);
     }
 
-    private static OciRuntime.CreateOptions createOptions(Arguments args, String verb, boolean... detach) {
+    private static OciRuntime.CreateOptions createOptions(Arguments args, boolean... detach) {
         Path bundle = Path.of(".");
         Path pidFile = null;
         Path consoleSocket = null;
         int preserveFds = 0;
+        boolean noPivot = false;
         for (String option; (option = args.nextOption()) != null; ) {
             switch (option) {
                 case "--bundle", "-b" -> bundle = Path.of(args.value(option));
@@ -101,13 +102,15 @@ final class OciCommand {
                     }
                     detach[0] = true;
                 }
-                case "--no-pivot" -> throw new UsageException(verb
-                        + ": --no-pivot is not supported: caixa always uses pivot_root");
+                case "--no-pivot" -> {
+                    args.noValue(option);
+                    noPivot = true;
+                }
                 case "--no-new-keyring" -> args.noValue(option); // caixa never creates a session keyring
                 default -> throw args.unknown(option);
             }
         }
-        return new OciRuntime.CreateOptions(bundle, pidFile, preserveFds, consoleSocket);
+        return new OciRuntime.CreateOptions(bundle, pidFile, preserveFds, consoleSocket, noPivot);
     }
 
     /**

@@ -51,6 +51,8 @@ final class RunCommand {
                                     or changes to the default, +time,-net (default pid,mount,uts,ipc,net,cgroup)
               --stop-timeout SECS   after SIGINT/SIGTERM, SIGKILL the container after SECS (default 10)
               --cpus N              CPU time, in CPUs (0.2 = 20% of one CPU): cpu.max
+              -c, --cpu-shares N    CPU weight under contention, 2 to 262144 (the kernel's default is 1024):
+                                    cpu.shares on cgroup v1, converted to cpu.weight on v2
               --memory SIZE         memory limit (48M, 1G): memory.max
               --memory-swap SIZE    memory plus swap (equal to --memory: no swap; -1: unlimited)
               --pids-limit N        at most N tasks: pids.max
@@ -85,6 +87,7 @@ final class RunCommand {
         String nsList = null;
         Duration stopTimeout = Duration.ofSeconds(10);
         double cpus = 0;
+        long cpuShares = 0;
         long memory = Sizes.UNLIMITED;
         long memorySwap = 0;
         long pidsLimit = 0;
@@ -118,6 +121,7 @@ final class RunCommand {
                 case "--ns" -> nsList = args.value(option);
                 case "--stop-timeout" -> stopTimeout = Duration.ofSeconds(seconds(args.value(option)));
                 case "--cpus" -> cpus = number(option, args.value(option));
+                case "-c", "--cpu-shares" -> cpuShares = integer(option, args.value(option));
                 case "--memory", "-m" -> memory = size(option, args.value(option));
                 case "--memory-swap" -> memorySwap = size(option, args.value(option));
                 case "--pids-limit" -> pidsLimit = (long) number(option, args.value(option));
@@ -160,7 +164,7 @@ final class RunCommand {
                 .user(user)
                 .readOnlyRootfs(readOnly)
                 .dieWithParent(true)
-                .resources(resources(cpus, memory, memorySwap, pidsLimit, cpusetCpus))
+                .resources(resources(cpus, memory, memorySwap, pidsLimit, cpusetCpus, cpuShares))
                 .ownCgroup();
         if (cgroup != null) {
             spec.cgroup(cgroup);
@@ -290,9 +294,10 @@ final class RunCommand {
         }
     }
 
-    private static Resources resources(double cpus, long memory, long memorySwap, long pidsLimit, String cpuset) {
+    private static Resources resources(double cpus, long memory, long memorySwap, long pidsLimit, String cpuset,
+                                       long cpuShares) {
         try {
-            return new Resources(cpus, memory, memorySwap, pidsLimit, cpuset);
+            return new Resources(cpus, memory, memorySwap, pidsLimit, cpuset, cpuShares);
         } catch (IllegalArgumentException e) {
             throw new UsageException("run: " + e.getMessage());
         }
@@ -307,6 +312,14 @@ final class RunCommand {
             return n;
         } catch (NumberFormatException e) {
             throw new UsageException("run: " + option + " " + value + ": not a positive number");
+        }
+    }
+
+    private static long integer(String option, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException("run: " + option + " " + value + ": not an integer");
         }
     }
 

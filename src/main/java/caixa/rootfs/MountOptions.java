@@ -15,7 +15,8 @@ import java.util.Map;
  * @param propagation MS_PRIVATE / MS_SHARED / MS_SLAVE / MS_UNBINDABLE, possibly with MS_REC, or 0
  * @param data        the filesystem-specific options, comma-separated, or null
  * @param copyUp      {@code tmpcopyup}, runc's extension for a tmpfs: it starts with what the
- *                    directory it covers held (podman asks it for /tmp, /run and /var/tmp with --read-only)
+ *                    directory it covers held (podman asks it for /tmp, /run and /var/tmp with
+ *                    --read-only); see {@link TmpCopyUp}
  */
 public record MountOptions(long flags, long cleared, long propagation, String data, boolean copyUp) {
 

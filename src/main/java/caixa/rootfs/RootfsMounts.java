@@ -31,11 +31,13 @@ import java.util.List;
  * @param devices         device nodes to create in /dev besides the defaults
  * @param cgroupPath      the container's cgroup (relative to each hierarchy), shown by a {@code cgroup}
  *                        mount; null when it has none
+ * @param noPivotRoot     enter the rootfs by moving its mount onto / and chrooting, as runc's
+ *                        --no-pivot, instead of pivot_root (see {@link #enterRootfs})
  */
 public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, boolean userNamespace,
                            boolean netNamespace, boolean ipcNamespace, int ttyGroup, long rootPropagation,
                            List<String> maskedPaths, List<String> readonlyPaths, List<Device> devices,
-                           String cgroupPath) {
+                           String cgroupPath, boolean noPivotRoot) {
 
     /** Device nodes every container gets, bound from the host's /dev (mknod needs privileges a user namespace lacks). */
     public static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
@@ -67,30 +69,7 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
             }
             if (coveringMount(mount) == null) {
                 ensureTarget(mount.destination(), !mount.isBind() || Files.isDirectory(Path.of(mount.source())));
-                checkCopyUp(mount);
             }
-        }
-    }
-
-    /**
-     * {@code tmpcopyup} on a tmpfs: the tmpfs should start with a copy of what the directory held.
-     * The copy would have to happen in the child, between the mount and the exec, where caixa runs
-     * no code of its own; so caixa honours the option where there is nothing to copy (an empty or a
-     * new directory, as podman's /tmp, /run and /var/tmp usually are) and refuses it otherwise.
-     * A mount inside an earlier one gets a directory the child creates: empty too.
-     */
-    private void checkCopyUp(Mount mount) {
-        if (!"tmpfs".equals(mount.type()) || !MountOptions.parse(mount.options()).copyUp()) {
-            return;
-        }
-        Path directory = rootfs.resolve(mount.destination().substring(1));
-        try (java.util.stream.Stream<Path> entries = Files.list(directory)) {
-            if (entries.findAny().isPresent()) {
-                throw new RootfsException("mount " + mount.destination() + ": tmpcopyup of a directory that is not"
-                        + " empty is not supported (caixa cannot copy its content into the tmpfs)");
-            }
-        } catch (IOException e) {
-            throw new RootfsException("rootfs " + rootfs + ": " + mount.destination() + ": " + reason(e));
         }
     }
 
@@ -119,14 +98,98 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
         }
     }
 
-    /** Appends the switch into the rootfs: pivot_root, and the old root detached. */
+    /**
+     * Appends the switch into the rootfs: pivot_root and the old root detached, or with
+     * {@code noPivotRoot} the rootfs moved onto / and a chroot.
+     */
     public void enterRootfs(ChildProgram program) {
         String root = rootfs.toString();
-        // pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it.
         program.chdir(root);
-        program.pivotRoot(".", ".", root);
-        program.umount2(".", linux_h.MNT_DETACH());
+        if (noPivotRoot) {
+            enterWithoutPivot(program, root);
+        } else {
+            // pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it.
+            program.pivotRoot(".", ".", root);
+            program.umount2(".", linux_h.MNT_DETACH());
+        }
         program.chdir("/");
+    }
+
+    /**
+     * runc's --no-pivot: the rootfs mount is moved onto {@code /} and the process chroots into it.
+     * The host's mounts stay in the namespace beneath the new root, where a process allowed to
+     * chroot can climb back to them. So first, as runc does, every full proc and sysfs mount of the
+     * host is detached, with propagation cut so that the unmount stays in this namespace: through
+     * them lie the host's processes and kernel settings, and while one is fully visible the kernel
+     * lets a user namespace mount a proc or sysfs of its own despite the container's masked paths.
+     * Where the kernel keeps the mount (one locked in a user namespace: EINVAL, EPERM), an empty
+     * read-only tmpfs covers it instead; a step program cannot branch on the unmount's result, so
+     * the tmpfs goes on in every case (on the bare mount point, in this namespace only, when the
+     * unmount succeeded). A path a detached parent took with it is gone (ENOENT), or no longer a mount
+     * point (EINVAL): neither is a failure.
+     */
+    private static void enterWithoutPivot(ChildProgram program, String root) {
+        long goneOrLocked = Step.errnos(linux_h.ENOENT(), linux_h.EINVAL(), linux_h.EPERM());
+        long gone = Step.errnos(linux_h.ENOENT());
+        long notMounted = Step.errnos(linux_h.ENOENT(), linux_h.EINVAL());
+        for (String mountPoint : hostKernelFilesystems(root)) {
+            long target = program.cString(mountPoint).address();
+            program.callTolerating(notMounted, "mount(" + mountPoint + " slave)", linux_h.SYS_mount(), 0, target, 0,
+                    linux_h.MS_SLAVE() | linux_h.MS_REC(), 0);
+            program.callTolerating(goneOrLocked, "umount2(" + mountPoint + ")", linux_h.SYS_umount2(), target,
+                    linux_h.MNT_DETACH());
+            program.callTolerating(gone, "mount(empty tmpfs over " + mountPoint + ")", linux_h.SYS_mount(),
+                    program.cString("tmpfs").address(), target, program.cString("tmpfs").address(),
+                    linux_h.MS_RDONLY() | LOCKED_FLAGS, program.cString("size=0").address());
+        }
+        program.mount(".", "/", null, linux_h.MS_MOVE(), null);
+        program.chroot(".");
+    }
+
+    /**
+     * The mount points of the host's full proc and sysfs mounts (root {@code /}: not a bind of a
+     * part of one), outside the rootfs, from this process's mount table, which the child's new mount
+     * namespace copies. Deepest first: a parent detached first would take the others along.
+     */
+    static List<String> hostKernelFilesystems(String root) {
+        List<String> found = new ArrayList<>();
+        String mountinfo;
+        try {
+            mountinfo = Files.readString(Path.of("/proc/self/mountinfo"));
+        } catch (IOException e) {
+            throw new RootfsException("/proc/self/mountinfo: " + reason(e));
+        }
+        for (String line : mountinfo.split("\n")) {
+            // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
+            String[] fields = line.split(" ");
+            int separator = java.util.Arrays.asList(fields).indexOf("-");
+            if (fields.length < 5 || separator < 0 || separator + 1 >= fields.length) {
+                continue;
+            }
+            String fsType = fields[separator + 1];
+            String mountPoint = unescape(fields[4]);
+            boolean inRootfs = mountPoint.equals(root) || mountPoint.startsWith(root + "/");
+            if ((fsType.equals("proc") || fsType.equals("sysfs")) && unescape(fields[3]).equals("/") && !inRootfs) {
+                found.add(mountPoint);
+            }
+        }
+        found.sort(java.util.Comparator.comparingInt((String p) -> p.split("/").length).reversed());
+        return found;
+    }
+
+    /** mountinfo writes a space, tab, newline or backslash in a path as a three-digit octal escape. */
+    private static String unescape(String field) {
+        StringBuilder out = new StringBuilder(field.length());
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /**
@@ -168,6 +231,10 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
                 long locked = lockedFlags(Linux.mountFlags(mount.source())) & ~options.cleared();
                 program.mount(null, target, null, linux_h.MS_BIND() | linux_h.MS_REMOUNT() | extra | locked, null);
             }
+        } else if ("tmpfs".equals(mount.type()) && options.copyUp() && covering == null) {
+            // Under an earlier tmpfs (covering) the directory is one the child made: nothing to copy.
+            TmpCopyUp.plan(program, target, mount.destination(),
+                    () -> program.mount(mount.source(), target, mount.type(), options.flags(), data(mount, options)));
         } else {
             program.mount(mount.source(), target, mount.type(), options.flags(), data(mount, options));
         }

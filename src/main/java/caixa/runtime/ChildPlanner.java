@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -73,10 +74,11 @@ final class ChildPlanner {
      * @param stdio            for each of 0, 1 and 2, the parent's descriptor to put there, or -1 to inherit
      * @param startFifoFd      an O_PATH descriptor of the start FIFO when the container is only created
      *                         (its init then waits in caixa-init), or -1
-     * @param pauseBeforePivot whether the child waits at {@link #BEFORE_PIVOT_ROOT} for the parent
+     * @param beforePivotRoot  the parent's part at {@link #BEFORE_PIVOT_ROOT}, given the child's pid; null
+     *                         for no stop there
      */
     static void plan(ContainerSpec spec, Path rootfs, UserIds user, int[] stdio, boolean placedByParent,
-                     int startFifoFd, boolean pauseBeforePivot, Map<Namespace, Integer> joinFds, ChildProgram program) {
+                     int startFifoFd, IntConsumer beforePivotRoot, Map<Namespace, Integer> joinFds, ChildProgram program) {
         boolean userNs = spec.namespaces().contains(Namespace.USER) && !joinFds.containsKey(Namespace.USER);
         program.unblockAllSignals();
         if (spec.dieWithParent()) {
@@ -113,15 +115,15 @@ final class ChildPlanner {
                 spec.namespaces().contains(Namespace.USER), spec.namespaces().contains(Namespace.NET),
                 spec.namespaces().contains(Namespace.IPC),
                 ttyGroupMapped ? TTY_GROUP : -1, spec.rootPropagation(), spec.maskedPaths(), spec.readonlyPaths(),
-                spec.devices(), spec.cgroup());
+                spec.devices(), spec.cgroup(), spec.noPivotRoot());
         mounts.prepareMountpoints();
         if (spec.consoleSocket() != null) {
             // Connected while the host's paths are still in view; used once the container's /dev/ptmx is.
             connectConsole(program, spec.consoleSocket());
         }
         mounts.mountRootfs(program);
-        if (pauseBeforePivot) {
-            program.barrier(BEFORE_PIVOT_ROOT);
+        if (beforePivotRoot != null) {
+            program.barrier(BEFORE_PIVOT_ROOT, beforePivotRoot);
         }
         mounts.enterRootfs(program);
         if (spec.consoleSocket() != null) {

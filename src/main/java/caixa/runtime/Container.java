@@ -92,23 +92,24 @@ public final class Container implements AutoCloseable {
             boolean placedByParent = cgroup != null && cgroup.cgroup().hasV1();
             int[] childStdio = openStdio(spec, pipes);
             ChildProgram program = new ChildProgram(arena);
-            ChildPlanner.plan(spec, rootfs, user, childStdio, placedByParent, fifoFd, beforePivotRoot != null,
-                    joinFds, program);
-            Spawner.CloneOptions options = new Spawner.CloneOptions(ChildPlanner.cloneFlags(spec, placedByParent),
-                    cgroup == null ? -1 : cgroup.cgroup().unifiedFd(), spec.execTimeout());
-            ContainerCgroup placement = cgroup;
-            ChildProcess init = Spawner.spawn(program, options, (barrier, pid) -> {
-                if (barrier.equals(ChildPlanner.BEFORE_PIVOT_ROOT)) {
-                    beforePivotRoot.accept(pid);
-                    return;
-                }
-                if (spec.namespaces().contains(Namespace.USER) && !joinFds.containsKey(Namespace.USER)) {
-                    Rootless.writeIdMaps(spec, pid);
-                }
-                if (placedByParent) {
-                    placement.cgroup().addProcessToV1(pid);
-                }
-            });
+            ChildProcess init;
+            try {
+                ChildPlanner.plan(spec, rootfs, user, childStdio, placedByParent, fifoFd, beforePivotRoot, joinFds,
+                        program);
+                Spawner.CloneOptions options = new Spawner.CloneOptions(ChildPlanner.cloneFlags(spec, placedByParent),
+                        cgroup == null ? -1 : cgroup.cgroup().unifiedFd(), spec.execTimeout());
+                ContainerCgroup placement = cgroup;
+                init = Spawner.spawn(program, options, (barrier, pid) -> {
+                    if (spec.namespaces().contains(Namespace.USER) && !joinFds.containsKey(Namespace.USER)) {
+                        Rootless.writeIdMaps(spec, pid);
+                    }
+                    if (placedByParent) {
+                        placement.cgroup().addProcessToV1(pid);
+                    }
+                });
+            } finally {
+                program.releaseReservedDescriptors();
+            }
             closeChildEnds(pipes);
             return new Container(spec, init,
                     pipes[0] == null ? null : FdStreams.output(pipes[0][1], "stdin of " + spec.id()),
@@ -272,6 +273,18 @@ public final class Container implements AutoCloseable {
 
     /** What a finished container printed. */
     public record Output(ExitStatus status, String stdout, String stderr) {
+    }
+
+    /**
+     * Gives the container's cgroup to whoever records it, as the OCI state does: this handle stops
+     * leasing it (so no stale-cgroup sweep takes it for a leftover once it is empty: its owner is the
+     * record, not this process), and neither {@link #close} nor {@link #detach} removes it.
+     * Statistics and the OOM report are no longer read through this handle.
+     */
+    public void handOverCgroup() {
+        if (cgroup != null) {
+            cgroup.detach();
+        }
     }
 
     /**

@@ -74,6 +74,11 @@ import java.util.concurrent.ThreadLocalRandom;
  *                       the process gets a new pty as its controlling terminal and stdio; null for none
  * @param rootPropagation the propagation of the host's mounts as copied into the mount namespace
  *                       (MS_PRIVATE | MS_REC unless told otherwise: nothing flows back to the host)
+ * @param noPivotRoot    enter the rootfs as runc's --no-pivot does, for a rootfs pivot_root refuses
+ *                       (one on the initramfs's rootfs, say): move its mount onto {@code /} and
+ *                       chroot into it. The host's mounts then stay in the container's mount
+ *                       namespace, beneath its root, so a process that can chroot again may reach
+ *                       them; the host's proc and sysfs mounts are covered first, as runc does.
  */
 public record ContainerSpec(String id, Path rootfs, List<String> command, List<String> env, String workdir,
                             String hostname, Set<Namespace> namespaces, List<IdMapping> uidMappings,
@@ -85,7 +90,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                             Integer oomScoreAdj, Map<String, String> sysctl, List<Integer> additionalGids,
                             Map<Namespace, Path> joinNamespaces, List<Device> devices, int preserveFds,
                             Path consoleSocket, boolean defaultEnvironment, CapabilitySet capabilities,
-                            List<DeviceRule> deviceRules, SeccompProfile seccomp) {
+                            List<DeviceRule> deviceRules, SeccompProfile seccomp, boolean noPivotRoot) {
 
     public ContainerSpec {
         Objects.requireNonNull(id, "id");
@@ -120,6 +125,10 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
             if (ns == Namespace.PID || ns == Namespace.TIME) {
                 throw new IllegalArgumentException("joining an existing " + ns.label() + " namespace is not supported yet");
             }
+        }
+        if (noPivotRoot && joinNamespaces.containsKey(Namespace.MOUNT)) {
+            // The host's proc and sysfs mounts to cover are planned from caixa's own mount table.
+            throw new IllegalArgumentException("no-pivot needs a new mount namespace, not a joined one");
         }
         maskedPaths = List.copyOf(maskedPaths);
         readonlyPaths = List.copyOf(readonlyPaths);
@@ -215,6 +224,7 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
         private Resources resources = Resources.NONE;
         private String cgroup;
         private boolean ownCgroup;
+        private boolean noPivotRoot;
 
         private Builder(Path rootfs, List<String> command) {
             this.rootfs = rootfs;
@@ -465,6 +475,12 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
             return this;
         }
 
+        /** Enter the rootfs with a mount move and chroot instead of pivot_root (runc's --no-pivot). */
+        public Builder noPivotRoot(boolean noPivot) {
+            this.noPivotRoot = noPivot;
+            return this;
+        }
+
         /**
          * The spec. For an unprivileged caller this is where {@link Rootless rootless mode} applies:
          * a spec without a user namespace gets one (the caller is root inside), and the cgroup moves
@@ -492,7 +508,8 @@ public record ContainerSpec(String id, Path rootfs, List<String> command, List<S
                     dieWithParent, execTimeout, resources, cgroupPath,
                     maskedPaths, readonlyPaths, rootPropagation, startFifo, rlimits, umask, noNewPrivileges,
                     oomScoreAdj, sysctl, additionalGids, joinNamespaces, devices, preserveFds, consoleSocket,
-                    defaultEnvironment, capabilities, deviceRules, seccompChosen ? seccomp : defaultSeccomp());
+                    defaultEnvironment, capabilities, deviceRules, seccompChosen ? seccomp : defaultSeccomp(),
+                    noPivotRoot);
         }
     }
 }

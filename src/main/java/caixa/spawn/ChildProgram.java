@@ -28,8 +28,16 @@ public final class ChildProgram {
     private final List<Step> steps = new ArrayList<>();
     /** Where the child stops for the parent, in order: index into steps, and the barrier's name. */
     private final List<Barrier> barriers = new ArrayList<>();
+    /** Descriptors the parent holds open so that their numbers are free for the child's steps. */
+    private final List<Integer> reservedDescriptors = new ArrayList<>();
 
-    record Barrier(int index, String name) {
+    /**
+     * @param index      the step the child stops before
+     * @param name       what the parent does there, for error messages
+     * @param parentPart the parent's part, given the child's pid; null when the spawner's
+     *                   {@link Spawner.BarrierHandler} does it
+     */
+    record Barrier(int index, String name, java.util.function.IntConsumer parentPart) {
     }
 
     public ChildProgram(Arena arena) {
@@ -125,7 +133,13 @@ public final class ChildProgram {
      * a byte back. If the parent dies instead, the child reads end of file and exits.
      */
     public ChildProgram barrier(String name) {
-        barriers.add(new Barrier(steps.size(), name));
+        barriers.add(new Barrier(steps.size(), name, null));
+        return this;
+    }
+
+    /** A {@link #barrier} whose parent part is known when it is planned: {@code parentPart} gets the child's pid. */
+    public ChildProgram barrier(String name, java.util.function.IntConsumer parentPart) {
+        barriers.add(new Barrier(steps.size(), name, java.util.Objects.requireNonNull(parentPart, "parentPart")));
         return this;
     }
 
@@ -134,8 +148,31 @@ public final class ChildProgram {
         return !barriers.isEmpty();
     }
 
-    List<String> barrierNames() {
-        return barriers.stream().map(Barrier::name).toList();
+    List<Barrier> barriers() {
+        return List.copyOf(barriers);
+    }
+
+    /**
+     * A descriptor number for the child's steps to put a descriptor at (with {@link #moveKeptTo}),
+     * that is none the child inherits and needs: the parent opens a placeholder (O_PATH of /,
+     * close-on-exec) and holds it until the spawn ends, so the number is not one of the descriptors
+     * the plan refers to, nor given to another thread's file meanwhile.
+     */
+    public int reserveDescriptor() {
+        int fd = caixa.linux.Linux.openat(linux_h.AT_FDCWD(), "/", linux_h.O_PATH() | linux_h.O_CLOEXEC(), 0);
+        reservedDescriptors.add(fd);
+        return fd;
+    }
+
+    /**
+     * Closes the placeholders of {@link #reserveDescriptor}, once the child has exec'd or is dead, or
+     * the plan was abandoned before the spawn. The spawner calls it; calling it again does nothing.
+     */
+    public void releaseReservedDescriptors() {
+        for (int fd : reservedDescriptors) {
+            caixa.linux.Linux.close(fd);
+        }
+        reservedDescriptors.clear();
     }
 
     /** unshare(2), for namespaces that must be entered after the parent's release (cgroup, once placed). */
@@ -156,6 +193,10 @@ public final class ChildProgram {
 
     public ChildProgram pivotRoot(String newRoot, String putOld, String shownAs) {
         return call("pivot_root(" + shownAs + ")", linux_h.SYS_pivot_root(), addressOf(newRoot), addressOf(putOld));
+    }
+
+    public ChildProgram chroot(String path) {
+        return call("chroot(" + path + ")", linux_h.SYS_chroot(), addressOf(path));
     }
 
     public ChildProgram chdir(String path) {

@@ -86,9 +86,13 @@ public final class Spawner {
             ChildProcess child = new ChildProcess((int) pid, pidfdSlot.get(JAVA_INT, 0));
             try {
                 int timeoutMillis = vfork ? 0 : (int) Math.min(Integer.MAX_VALUE, options.execTimeout().toMillis());
-                for (String barrier : program.barrierNames()) {
-                    awaitBarrier(child, report[0], notify[0], steps, timeoutMillis, barrier);
-                    handler.reached(barrier, (int) pid);
+                for (ChildProgram.Barrier barrier : program.barriers()) {
+                    awaitBarrier(child, report[0], notify[0], steps, timeoutMillis, barrier.name());
+                    if (barrier.parentPart() != null) {
+                        barrier.parentPart().accept((int) pid);
+                    } else {
+                        handler.reached(barrier.name(), (int) pid);
+                    }
                     Linux.write(release[1], "x", "release pipe");
                 }
                 closeQuietly(release, 1);
@@ -104,6 +108,7 @@ public final class Spawner {
                 closeQuietly(pipe, 0);
                 closeQuietly(pipe, 1);
             }
+            program.releaseReservedDescriptors();
         }
     }
 

@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  *     absent. caixa keeps that share of CPU time but applies it over its own 100 ms period (and no
  *     less than 1% of a CPU); a quota of -1 or 0 is no limit, a period alone limits nothing.
  * <li>{@code cpu.cpus}: the CPUs to run on ({@code 0-3,6}).
+ * <li>{@code cpu.shares}: the relative weight under contention, from 2 to 262144 (0: not set), as
+ *     runc: cpu.shares itself on a v1 cpu hierarchy, cpu.weight on cgroup2 (see {@link Resources}).
+ *     containerd and Kubernetes send it with every container.
  * <li>{@code pids.limit}: tasks; -1 or 0 for no limit.
  * <li>{@code devices}: the device cgroup's allow and deny rules are checked, then not applied:
  *     caixa has no device controller yet (on cgroup v2 it takes an eBPF program; that is the next
@@ -27,7 +30,7 @@ import java.util.regex.Pattern;
  *     {@code linux.devices}, plus any node it can mknod. Every engine sends these rules, so refusing
  *     them would refuse every container.
  * </ul>
- * Any other field the runtime spec defines (cpu.shares, memory.reservation, blockIO,
+ * Any other field the runtime spec defines (cpu.mems, memory.reservation, blockIO,
  * hugepageLimits, ...) is an error naming it when it is set; see {@link Unsupported}. Fields the
  * spec does not define are ignored, as it requires.
  */
@@ -40,7 +43,8 @@ public final class LinuxResources {
     private static final Pattern DEVICE_ACCESS = Pattern.compile("[rwm]*");
 
     private static final String NOT_SUPPORTED =
-            "not supported (caixa applies memory.limit, memory.swap, cpu.quota, cpu.period, cpu.cpus and pids.limit)";
+            "not supported (caixa applies memory.limit, memory.swap, cpu.quota, cpu.period, cpu.shares, cpu.cpus"
+                    + " and pids.limit)";
 
     private LinuxResources() {
     }
@@ -51,7 +55,7 @@ public final class LinuxResources {
         Resources result = resources.optionalObject("memory").map(LinuxResources::memory).orElse(Resources.NONE);
         JsonObjectNode cpu = resources.optionalObject("cpu").orElse(null);
         if (cpu != null) {
-            result = result.withCpus(cpus(cpu)).withCpusetCpus(cpuset(cpu));
+            result = result.withCpus(cpus(cpu)).withCpusetCpus(cpuset(cpu)).withCpuShares(shares(cpu));
         }
         JsonObjectNode pids = resources.optionalObject("pids").orElse(null);
         if (pids != null) {
@@ -87,6 +91,16 @@ public final class LinuxResources {
             return 0;
         }
         return (double) quota / (period != 0 ? period : Resources.CPU_PERIOD_MICROS);
+    }
+
+    /** 0, runc's "not set", or the kernel's range: v1 clamps what is outside it without a word. */
+    private static long shares(JsonObjectNode cpu) {
+        long shares = cpu.optionalLong("shares", 0, Long.MAX_VALUE).orElse(0);
+        if (shares != 0 && (shares < Resources.MIN_CPU_SHARES || shares > Resources.MAX_CPU_SHARES)) {
+            throw cpu.required("shares").error("must be from " + Resources.MIN_CPU_SHARES + " to "
+                    + Resources.MAX_CPU_SHARES + ", the kernel's range, not " + shares);
+        }
+        return shares;
     }
 
     private static String cpuset(JsonObjectNode cpu) {
@@ -129,7 +143,7 @@ public final class LinuxResources {
             });
         });
         resources.optionalObject("cpu").ifPresent(cpu ->
-                refuse(cpu, "shares", "burst", "realtimeRuntime", "realtimePeriod", "mems", "idle"));
+                refuse(cpu, "burst", "realtimeRuntime", "realtimePeriod", "mems", "idle"));
         resources.optionalObject("blockIO").ifPresent(blockIO ->
                 refuse(blockIO, "weight", "leafWeight", "weightDevice", "throttleReadBpsDevice",
                         "throttleWriteBpsDevice", "throttleReadIOPSDevice", "throttleWriteIOPSDevice"));

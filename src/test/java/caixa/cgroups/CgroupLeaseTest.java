@@ -60,6 +60,32 @@ class CgroupLeaseTest {
         }
     }
 
+    /** What a sweep removes: a lease file whose holder is gone. Held, closed or never taken, it is not one. */
+    @Test
+    void onlyALeaseFileNoOneHoldsIsAbandoned() {
+        assertFalse(CgroupLease.isAbandoned(path), "no lease file: not made by a leasing caixa");
+        try (CgroupLease ignored = CgroupLease.acquire(path)) {
+            assertFalse(CgroupLease.isAbandoned(path), "held by this process");
+        }
+        assertFalse(CgroupLease.isAbandoned(path), "closed: handed over or removed with its cgroup");
+        HostCgroups.abandonLease(path);
+        try {
+            assertTrue(CgroupLease.isAbandoned(path), "a lease file no one holds");
+        } finally {
+            CgroupLease.removeStale(path);
+        }
+    }
+
+    /**
+     * Every entry of the default OCI state directory is a container, and {@code cgroups} is a valid
+     * id: the leases live elsewhere.
+     */
+    @Test
+    void leasesLiveOutsideTheDefaultStateDirectory() {
+        Path stateRoot = Path.of("/run/caixa");
+        assertFalse(CgroupLease.fileFor(path).startsWith(stateRoot), CgroupLease.fileFor(path).toString());
+    }
+
     /** /proc/locks lines read {@code 1: POSIX ADVISORY WRITE PID MAJ:MIN:INODE START END}. */
     private static boolean lockedByThisProcess(Path file) throws IOException {
         long inode = (Long) Files.getAttribute(file, "unix:ino");

@@ -46,6 +46,24 @@ public final class HostCgroups {
         return "caixa-test-" + HexFormat.of().formatHex(bytes);
     }
 
+    /**
+     * Leaves what a caixa killed while it ran a container leaves in the lease directory: the lease
+     * file of {@code cgroupPath}, unlocked (the kernel dropped the lock with its holder).
+     */
+    public static void abandonLease(String cgroupPath) {
+        try {
+            Files.createDirectories(CgroupLease.DIRECTORY);
+            Files.write(CgroupLease.fileFor(cgroupPath), new byte[0]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether the lease directory holds a file for {@code cgroupPath}. */
+    public static boolean hasLeaseFile(String cgroupPath) {
+        return Files.exists(CgroupLease.fileFor(cgroupPath));
+    }
+
     /** The directories of cgroup {@code path} that exist, in every hierarchy mounted at or under /sys/fs/cgroup. */
     public static List<Path> directoriesOf(String path) {
         if (unifiedHost()) {

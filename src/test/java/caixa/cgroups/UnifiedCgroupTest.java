@@ -239,6 +239,17 @@ class UnifiedCgroupTest {
         }
     }
 
+    /** cpu.shares becomes cpu.weight by runc's linear formula, from end to end of both ranges. */
+    @Test
+    void cpuSharesBecomeCpuWeight() throws IOException {
+        for (long[] sharesToWeight : new long[][] {{2, 1}, {1024, 39}, {1000, 39}, {262144, 10000}}) {
+            try (Cgroup cgroup = openFakeChild(LIMITS_UNSET)) {
+                Resources.NONE.withCpuShares(sharesToWeight[0]).applyTo(cgroup);
+                assertEquals(Long.toString(sharesToWeight[1]), fakeFile("cpu.weight"), "shares " + sharesToWeight[0]);
+            }
+        }
+    }
+
     /** docker's --memory-swap is memory plus swap; v2's memory.swap.max is swap alone. */
     @Test
     void memorySwapBecomesSwapAlone() throws IOException {

@@ -118,6 +118,20 @@ class V1TranslationTest {
         assertEquals("100", cgroup.get("cpu.weight"));
     }
 
+    /**
+     * OCI's and docker's cpu.shares go to v1's file as given: 1000 shares is weight 39, which is 999
+     * shares again, so a translation through cpu.weight would lose it.
+     */
+    @Test
+    void cpuSharesAreWrittenAsGiven() {
+        assertEquals(999, V1Translation.sharesFromWeight(V1Translation.weightFromShares(1000)));
+
+        Resources.NONE.withCpuShares(1000).applyTo(cgroup);
+
+        assertEquals("1000", v1File("cpu", "cpu.shares"));
+        assertEquals("39", cgroup.get("cpu.weight"));
+    }
+
     @Test
     void memoryMaxIsLimitInBytes() {
         cgroup.set("memory.max", "48M");

@@ -1,5 +1,6 @@
 package caixa.cli;
 
+import caixa.cgroups.HostCgroups;
 import caixa.rootfs.BusyboxRootfs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,6 +111,21 @@ class CliTest {
                 "--", "sh", "-c", "echo $GREETING; pwd; hostname; id -u");
         assertEquals(0, r.status(), r.stderr());
         assertEquals("ola\n/tmp\ncaixinha\n65534\n", r.stdout());
+    }
+
+    /**
+     * docker's --cpu-shares, as the container sees its own cgroup: v1's cpu.shares as given on this
+     * hybrid host, runc's cpu.weight for it on a unified one.
+     */
+    @Test
+    void cpuSharesReachTheContainersCgroup() throws Exception {
+        Result r = runIn("--cpu-shares", "1000", "--", "sh", "-c",
+                "cat /sys/fs/cgroup/cpu/cpu.shares 2>/dev/null || cat /sys/fs/cgroup/cpu.weight");
+        assertEquals(0, r.status(), r.stderr());
+        assertEquals(HostCgroups.unifiedHost() ? "39\n" : "1000\n", r.stdout());
+        assertError(runIn("--cpu-shares", "1", "--", "true"), 125,
+                "caixa: run: cpu-shares 1: must be from 2 to 262144, the kernel's range");
+        assertError(runIn("-c", "lots", "--", "true"), 125, "caixa: run: -c lots: not an integer");
     }
 
     @Test

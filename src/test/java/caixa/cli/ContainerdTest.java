@@ -131,13 +131,12 @@ class ContainerdTest {
     /**
      * {@code ctr run} of {@code command} with caixa as the shim's runc. The cgroup goes under caixa/
      * like caixa's own (ctr's default, /NAMESPACE/ID, would leave a NAMESPACE parent behind).
-     * {@code --cpu-shares 0}: ctr asks for cpu.shares 1024 by default, and caixa refuses a
-     * cpu.shares it does not apply (linux.resources.cpu.shares: not supported).
+     * ctr asks for cpu.shares 1024, its default, which caixa applies.
      */
     private String[] runCommand(String mode, String... command) {
         Path rootfs = OciTesting.copyOfRootfs(work.resolve(id));
         List<String> args = new ArrayList<>(List.of("run", mode, "--runc-binary", launcher.toString(),
-                "--runc-root", runcRoot.toString(), "--cgroup", "caixa/" + id, "--cpu-shares", "0",
+                "--runc-root", runcRoot.toString(), "--cgroup", "caixa/" + id,
                 "--rootfs", rootfs.toString(), id));
         args.addAll(List.of(command));
         return args.toArray(String[]::new);

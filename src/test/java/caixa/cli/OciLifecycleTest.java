@@ -1,6 +1,7 @@
 package caixa.cli;
 
 import caixa.cgroups.CgroupLayout;
+import caixa.cgroups.StaleCgroups;
 import caixa.spec.json.Json;
 import caixa.spec.json.JsonArray;
 import caixa.spec.json.JsonBoolean;
@@ -128,6 +129,62 @@ class OciLifecycleTest {
         awaitStatus(id, "stopped");
         caixa("delete", id).assertQuiet();
         caixa("state", id).assertError(1, "caixa: container " + id + " does not exist");
+    }
+
+    /**
+     * {@code caixa run}'s sweep of stale cgroups (here called as it calls it) must not take the
+     * cgroup of an OCI container whose caixa has exited: one created and waiting, and one whose init
+     * has exited but which is not deleted yet, whose cgroup is empty. Their cgroups stay until
+     * delete, and the created one still starts.
+     */
+    @Test
+    void staleCgroupSweepLeavesCreatedAndStoppedContainers() {
+        String created = newId("sweep-created");
+        String stopped = newId("sweep-stopped");
+        caixa("create", "--bundle", bundle("exit 0").toString(), created).assertQuiet();
+        caixa("create", "--bundle", bundle("exit 0").toString(), stopped).assertQuiet();
+        caixa("start", stopped).assertQuiet();
+        awaitStatus(stopped, "stopped");
+        List<Path> cgroupsBefore = OciTesting.cgroupsNamed(List.of(created, stopped));
+        assertFalse(cgroupsBefore.isEmpty(), "the containers have cgroups");
+
+        Set<String> swept = StaleCgroups.sweep(CgroupLayout.host());
+
+        assertFalse(swept.contains(StaleCgroups.PARENT + "/" + created), "swept: " + swept);
+        assertFalse(swept.contains(StaleCgroups.PARENT + "/" + stopped), "swept: " + swept);
+        assertEquals(cgroupsBefore, OciTesting.cgroupsNamed(List.of(created, stopped)));
+        caixa("start", created).assertQuiet();
+        awaitStatus(created, "stopped");
+        caixa("delete", created).assertQuiet();
+        caixa("delete", stopped).assertQuiet();
+        assertEquals(List.of(), OciTesting.cgroupsNamed(List.of(created, stopped)), "delete removes them");
+    }
+
+    /**
+     * runc's --no-pivot: the rootfs is entered by moving its mount onto / and chrooting. The
+     * container sees its rootfs as / and nothing of the host's, and the lifecycle is the same; the
+     * OCI form of run takes the flag too.
+     */
+    @Test
+    void noPivotContainerSeesItsRootfsAsRootThroughItsLifecycle() throws IOException {
+        String id = newId("no-pivot");
+        Path bundle = bundle("cat /no-pivot-marker; if [ -e /usr/lib/jvm ]; then echo host; else echo no host; fi;"
+                + " exec sleep 1000");
+        Files.writeString(bundle.resolve("rootfs/no-pivot-marker"), "in the rootfs\n");
+
+        OciTesting.Result create = caixa("create", "--no-pivot", "--bundle", bundle.toString(), id).assertQuiet();
+        assertEquals("created", state(id).requireString("status"));
+        caixa("start", id).assertQuiet();
+        await("the command's output", Duration.ofSeconds(20), () -> create.stdoutNow().equals("in the rootfs\nno host\n"));
+        assertEquals("running", state(id).requireString("status"));
+        caixa("kill", id, "KILL").assertSuccess();
+        awaitStatus(id, "stopped");
+        caixa("delete", id).assertQuiet();
+
+        String runId = newId("no-pivot-run");
+        OciTesting.Result run = caixa("run", "--no-pivot", "--bundle", bundle(List.of("cat", "/etc/passwd")).toString(),
+                runId).assertSuccess();
+        assertTrue(run.stdout().startsWith("root:"), run.stdout());
     }
 
     @Test
@@ -409,16 +466,37 @@ class OciLifecycleTest {
         String id = newId("update");
         int pid = startSleeping(id);
         Path resources = work.resolve(id + "-resources.json");
-        Files.writeString(resources, "{\"memory\": {\"limit\": 50331648}, \"pids\": {\"limit\": 42}}");
+        Files.writeString(resources, "{\"memory\": {\"limit\": 50331648}, \"pids\": {\"limit\": 42},"
+                + " \"cpu\": {\"shares\": 1000}}");
 
         caixa("update", "--resources", resources.toString(), id).assertQuiet();
         assertEquals("50331648", cgroupValue(pid, "memory", "memory.limit_in_bytes", "memory.max"));
         assertEquals("42", cgroupValue(pid, "pids", "pids.max", "pids.max"));
+        assertEquals(cpuSharesInTheKernel(1000), cgroupValue(pid, "cpu", "cpu.shares", "cpu.weight"));
 
         caixa("update", "--memory", "1g", id).assertError(125, "caixa: update: --memory is not supported;"
                 + " give the new limits as linux.resources JSON with --resources FILE");
         caixa("update", id).assertError(125, "caixa: update: --resources FILE is required");
         caixa("delete", "--force", id).assertSuccess();
+    }
+
+    /** containerd and Kubernetes send linux.resources.cpu.shares with every container. */
+    @Test
+    void createAppliesCpuShares() {
+        String id = newId("shares");
+        Path bundle = bundle(List.of("sleep", "1000"), "linux.resources.cpu",
+                JsonObject.builder().put("shares", 512).build());
+        caixa("create", "--bundle", bundle.toString(), id).assertSuccess();
+        int pid = state(id).requireInt("pid", 1, Integer.MAX_VALUE);
+
+        assertEquals(cpuSharesInTheKernel(512), cgroupValue(pid, "cpu", "cpu.shares", "cpu.weight"));
+        caixa("delete", "--force", id).assertSuccess();
+    }
+
+    /** What the kernel's file holds for these shares: v1's cpu.shares as given, or runc's cpu.weight for them. */
+    private static String cpuSharesInTheKernel(long shares) {
+        return CgroupLayout.host().v1().containsKey("cpu") ? Long.toString(shares)
+                : Long.toString(1 + ((shares - 2) * 9999) / 262142);
     }
 
     // ---------------------------------------------------------------- features and spec
@@ -502,10 +580,6 @@ class OciLifecycleTest {
     void unsupportedFlagsAreRefusedNotIgnored() {
         String id = newId("flags");
         Path bundle = bundle("true");
-        caixa("create", "--no-pivot", "--bundle", bundle.toString(), id)
-                .assertError(125, "caixa: create: --no-pivot is not supported: caixa always uses pivot_root");
-        caixa("run", "--no-pivot", "--bundle", bundle.toString(), id)
-                .assertError(125, "caixa: run: --no-pivot is not supported: caixa always uses pivot_root");
         caixa("create", "--frobnicate", "--bundle", bundle.toString(), id).assertStatus(125);
         OciTesting.Result systemd = caixa("--systemd-cgroup", "create", "--bundle", bundle.toString(), id).assertStatus(125);
         assertEquals(Files.isDirectory(Path.of("/run/systemd/system"))
@@ -671,10 +745,16 @@ class OciLifecycleTest {
      * terminal (the tests read its output from a file) and {@code args}; a copy of the busybox rootfs.
      */
     private static Path bundle(List<String> args) {
+        return bundle(args, "process.terminal", JsonBoolean.FALSE);
+    }
+
+    /** {@link #bundle(List)} with one more member of config.json set, at a dotted path. */
+    private static Path bundle(List<String> args, String path, JsonValue value) {
         try {
             Path bundle = Files.createDirectories(work.resolve("bundle-" + randomHex()));
             JsonObject config = with(defaultConfig, "process.terminal", JsonBoolean.FALSE);
             config = with(config, "process.args", JsonArray.ofStrings(args));
+            config = with(config, path, value);
             Files.writeString(bundle.resolve("config.json"), Json.writePretty(config, "\t"));
             OciTesting.copyOfRootfs(bundle.resolve("rootfs"));
             return bundle.toRealPath();

@@ -212,10 +212,41 @@ class CgroupLimitsTest {
         }
     }
 
-    /** A caixa killed before it removed its container's cgroup leaves one, empty and unleased. */
+    /**
+     * cpu.shares as OCI and docker give it reaches the kernel: on the hybrid host v1's own cpu.shares
+     * file holds exactly 1000 (through cpu.weight it would come back as 999: the weight scale is
+     * coarser), on a unified host cpu.weight holds runc's conversion of it, 39.
+     */
     @Test
-    void sweepRemovesAnUnleasedCaixaCgroupFromEveryHierarchy() {
+    void cpuSharesReachTheKernelsFile() throws IOException {
+        String id = newContainerId();
+        String path = ContainerSpec.defaultCgroup(id);
+        ContainerSpec spec = Run.sh("echo ready; read line")
+                .id(id)
+                .stdin(Stdio.PIPE).stdout(Stdio.PIPE).stderr(Stdio.NULL)
+                .resources(Resources.NONE.withCpuShares(1000))
+                .build();
+        try (Container container = Container.start(spec)) {
+            BufferedReader stdout = new BufferedReader(new InputStreamReader(container.stdout(), StandardCharsets.UTF_8));
+            assertEquals("ready", stdout.readLine());
+            if (HostCgroups.unifiedHost()) {
+                assertEquals("39", HostCgroups.read(HostCgroups.ROOT.resolve(path).resolve("cpu.weight")));
+            } else {
+                assertEquals("1000", HostCgroups.read(HostCgroups.ROOT.resolve("cpu").resolve(path).resolve("cpu.shares")));
+            }
+            Run.endInput(container);
+            assertEquals(ExitStatus.exited(0), container.waitFor());
+        }
+    }
+
+    /**
+     * A caixa killed before it removed its container's cgroup leaves one, empty, with a lease file
+     * no one holds: the sweep removes both.
+     */
+    @Test
+    void sweepRemovesAnAbandonedCaixaCgroupFromEveryHierarchy() {
         String path = newCgroupPath(StaleCgroups.PARENT + "/");
+        HostCgroups.abandonLease(path);
         Cgroup.create(CgroupLayout.host(), path, Set.of("cpu", "memory", "pids")).close();
         assertEquals(hierarchiesOfCpuMemoryPids(path), HostCgroups.directoriesOf(path));
 
@@ -223,6 +254,26 @@ class CgroupLimitsTest {
 
         assertTrue(removed.contains(path), "swept: " + removed);
         assertEquals(List.of(), HostCgroups.directoriesOf(path));
+        assertFalse(HostCgroups.hasLeaseFile(path), "the abandoned lease file goes with its cgroup");
+    }
+
+    /**
+     * No lease file: no leasing caixa made it, or its lease was handed over (an OCI container's
+     * cgroup, owned by its state until delete). Empty or not, it is not the sweep's.
+     */
+    @Test
+    void sweepLeavesACaixaCgroupThatHasNoLeaseFile() {
+        String path = newCgroupPath(StaleCgroups.PARENT + "/");
+        try (Cgroup cgroup = Cgroup.create(CgroupLayout.host(), path, Set.of("cpu", "memory", "pids"))) {
+            try {
+                Set<String> removed = StaleCgroups.sweep(CgroupLayout.host());
+
+                assertFalse(removed.contains(path), "swept: " + removed);
+                assertEquals(hierarchiesOfCpuMemoryPids(path), HostCgroups.directoriesOf(path));
+            } finally {
+                cgroup.deleteCreated(0);
+            }
+        }
     }
 
     @Test

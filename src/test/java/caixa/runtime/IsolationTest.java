@@ -12,10 +12,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a container with the default namespaces sees, checked against what the host sees. */
@@ -146,6 +148,37 @@ class IsolationTest {
         } finally {
             Files.delete(marker);
         }
+    }
+
+    /**
+     * runc's --no-pivot: the rootfs mount moved onto / and a chroot into it. The container sees the
+     * same root, and the host's files stay out of its reach by path; in a user namespace too, where
+     * the host's proc and sysfs mounts are locked and get covered rather than detached.
+     */
+    @Test
+    void rootfsIsTheContainersRootWithoutPivot() throws IOException {
+        String name = TestRootfs.uniqueName("marker");
+        Path marker = TestRootfs.busybox().resolve(name);
+        Files.writeString(marker, "in the rootfs\n");
+        String script = "cat /" + name + "; if [ -e /usr/lib/jvm ]; then echo host; else echo no host; fi; "
+                + "cat /proc/1/comm; ls /sys/kernel >/dev/null && echo sysfs";
+        try {
+            assertEquals("in the rootfs\nno host\nsh\nsysfs", Run.stdout(Run.sh(script).noPivotRoot(true)));
+            IdMapping range = IdMapping.parse("0:100000:65536");
+            assertEquals("in the rootfs\nno host\nsh\nsysfs", Run.stdout(Run.sh(script).noPivotRoot(true)
+                    .userNamespace(List.of(range), List.of(range))));
+        } finally {
+            Files.delete(marker);
+        }
+    }
+
+    /** The host mounts no-pivot covers are planned from caixa's own mount table: not another namespace's. */
+    @Test
+    void noPivotRefusesAJoinedMountNamespace() {
+        ContainerSpec.Builder joined = Run.sh("true").noPivotRoot(true)
+                .joinNamespace(Namespace.MOUNT, Path.of("/proc/self/ns/mnt"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, joined::build);
+        assertEquals("no-pivot needs a new mount namespace, not a joined one", e.getMessage());
     }
 
     @Test

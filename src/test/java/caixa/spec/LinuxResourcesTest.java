@@ -53,6 +53,13 @@ class LinuxResourcesTest {
                 read("{\"cpu\": {\"cpus\": \"0-3,6\"}, \"pids\": {\"limit\": 100}}"));
     }
 
+    /** containerd and Kubernetes send cpu.shares with every container: 2 (BestEffort) to 262144. */
+    @ParameterizedTest(name = "cpu.shares {0}")
+    @CsvSource({"2", "1024", "262144"})
+    void cpuSharesAreKeptAsGiven(long shares) {
+        assertEquals(Resources.NONE.withCpuShares(shares), read("{\"cpu\": {\"shares\": " + shares + "}}"));
+    }
+
     @Test
     void deviceRulesAreCheckedAndNotApplied() {
         assertEquals(Resources.NONE, read("""
@@ -80,7 +87,6 @@ class LinuxResourcesTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            cpu.shares               | {"cpu": {"shares": 512}}
             cpu.mems                 | {"cpu": {"mems": "0"}}
             memory.reservation       | {"memory": {"reservation": 1048576}}
             memory.swappiness        | {"memory": {"swappiness": 0}}
@@ -94,7 +100,7 @@ class LinuxResourcesTest {
             """)
     void unsupportedFieldsAreRefusedByPath(String path, String json) {
         assertRefused("resources.json: " + path + ": not supported (caixa applies memory.limit, memory.swap, "
-                + "cpu.quota, cpu.period, cpu.cpus and pids.limit)", json);
+                + "cpu.quota, cpu.period, cpu.shares, cpu.cpus and pids.limit)", json);
     }
 
     @Test
@@ -115,6 +121,12 @@ class LinuxResourcesTest {
                 "{\"cpu\": {\"quota\": -2}}");
         assertRefused("resources.json: cpu.cpus: must be a list of CPUs such as 0-3,6, not \"0-\"",
                 "{\"cpu\": {\"cpus\": \"0-\"}}");
+        assertRefused("resources.json: cpu.shares: must be from 2 to 262144, the kernel's range, not 1",
+                "{\"cpu\": {\"shares\": 1}}");
+        assertRefused("resources.json: cpu.shares: must be from 2 to 262144, the kernel's range, not 262145",
+                "{\"cpu\": {\"shares\": 262145}}");
+        assertRefused("resources.json: cpu.shares: must be an integer from 0 to 9223372036854775807, not -1",
+                "{\"cpu\": {\"shares\": -1}}");
         assertRefused("resources.json: pids.limit: is required", "{\"pids\": {}}");
         assertRefused("resources.json: memory: must be an object, not an array", "{\"memory\": []}");
     }

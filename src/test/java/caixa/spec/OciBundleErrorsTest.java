@@ -143,9 +143,11 @@ class OciBundleErrorsTest {
                         "config.json: linux.cgroupsPath: must not contain \"..\", not \"/caixa-test/../../escape\""),
                 arguments("\"/caixa-test/box\"", "\"/\"",
                         "config.json: linux.cgroupsPath: must name a cgroup below the root, not \"/\""),
-                arguments("{\"limit\": 1048576}", "{\"limit\": 1048576}, \"cpu\": {\"shares\": 1024}",
-                        "config.json: linux.resources.cpu.shares: not supported (caixa applies memory.limit, "
-                                + "memory.swap, cpu.quota, cpu.period, cpu.cpus and pids.limit)"),
+                arguments("{\"limit\": 1048576}", "{\"limit\": 1048576}, \"cpu\": {\"shares\": 1}",
+                        "config.json: linux.resources.cpu.shares: must be from 2 to 262144, the kernel's range, not 1"),
+                arguments("{\"limit\": 1048576}", "{\"limit\": 1048576}, \"cpu\": {\"mems\": \"0\"}",
+                        "config.json: linux.resources.cpu.mems: not supported (caixa applies memory.limit, "
+                                + "memory.swap, cpu.quota, cpu.period, cpu.shares, cpu.cpus and pids.limit)"),
                 arguments("{\"limit\": 1048576}", "{\"limit\": \"1m\"}",
                         "config.json: linux.resources.memory.limit: must be an integer from -1 to 9223372036854775807, not a string"),
                 arguments("\"cgroupsPath\"", "\"devices\": [{\"path\": \"/tmp/fuse\", \"type\": \"c\", \"major\": 10, \"minor\": 229}], \"cgroupsPath\"",

@@ -64,7 +64,7 @@ class OciBundleTest {
                 Namespace.CGROUP), spec.namespaces());
         assertEquals(Map.of(), spec.joinNamespaces());
         // --memory 64m (podman's swap default: twice that, counted with the memory), --cpus 0.5, --pids-limit 100.
-        assertEquals(new Resources(0.5, 64 << 20, 128 << 20, 100, null), spec.resources());
+        assertEquals(new Resources(0.5, 64 << 20, 128 << 20, 100, null, 0), spec.resources());
         assertEquals("libpod_parent/libpod-" + PODMAN_ID, spec.cgroup());
         assertEquals(Map.of("net.ipv4.ping_group_range", "0 0"), spec.sysctl());
         assertEquals(MountOptions.propagation("rslave"), spec.rootPropagation());
@@ -113,7 +113,7 @@ class OciBundleTest {
                 spec.namespaces());
         assertEquals(Map.of(Namespace.NET, Path.of("/var/run/netns/cni-5f0e1c2a")), spec.joinNamespaces());
         // cpu.shares 0 and an empty blockIO are how Go writers say "not set": accepted.
-        assertEquals(new Resources(1.5, 128 << 20, 0, 0, "0-1"), spec.resources());
+        assertEquals(new Resources(1.5, 128 << 20, 0, 0, "0-1", 0), spec.resources());
         assertEquals("default/demo", spec.cgroup());
         assertEquals(List.of(new Device("/dev/fuse", "c", 10, 229, 0666, 0, 0)), spec.devices());
         assertEquals("/sys/devices/virtual/powercap", spec.maskedPaths().getLast());

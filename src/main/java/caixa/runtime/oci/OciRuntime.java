@@ -55,8 +55,9 @@ public final class OciRuntime {
      * @param pidFile       where to write the init's pid, or null
      * @param preserveFds   descriptors 3 .. 3+N-1 passed on to the container
      * @param consoleSocket where the pty master goes when process.terminal is set, or null
+     * @param noPivot       enter the rootfs with a mount move and chroot, not pivot_root (runc's --no-pivot)
      */
-    public record CreateOptions(Path bundle, Path pidFile, int preserveFds, Path consoleSocket) {
+    public record CreateOptions(Path bundle, Path pidFile, int preserveFds, Path consoleSocket, boolean noPivot) {
     }
 
     /**
@@ -80,7 +81,8 @@ public final class OciRuntime {
         try {
             Path fifo = store.execFifo(id);
             StartGate.create(fifo);
-            ContainerSpec.Builder builder = bundle.toSpec(id).startFifo(fifo).preserveFds(options.preserveFds());
+            ContainerSpec.Builder builder = bundle.toSpec(id).startFifo(fifo).preserveFds(options.preserveFds())
+                    .noPivotRoot(options.noPivot());
             if (bundle.terminal() != (options.consoleSocket() != null)) {
                 throw new OciException(bundle.terminal()
                         ? "config.json: process.terminal is true: --console-socket is required"
@@ -104,6 +106,9 @@ public final class OciRuntime {
                 HookRunner.run("createRuntime", hooks.createRuntime(), state);
                 HookRunner.runInContainer("createContainer", hooks.createContainer(), state, pid, cgroup);
             });
+            // From here the state owns the cgroup, through create, start, a stop and until delete;
+            // the destroy below removes it if this create fails.
+            container.handOverCgroup();
             OptionalLong startTime = InitProcess.startTime(container.pid());
             record = record.withInit(container.pid(), startTime.orElse(0), container.execCandidates());
             store.write(record);
