@@ -2554,6 +2554,64 @@ public class linux_h extends linux_h$shared {
         }
     }
 
+    private static class geteuid {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            linux_h.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("geteuid");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern __uid_t geteuid()
+     * }
+     */
+    public static FunctionDescriptor geteuid$descriptor() {
+        return geteuid.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern __uid_t geteuid()
+     * }
+     */
+    public static MethodHandle geteuid$handle() {
+        return geteuid.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern __uid_t geteuid()
+     * }
+     */
+    public static MemorySegment geteuid$address() {
+        return geteuid.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern __uid_t geteuid()
+     * }
+     */
+    public static int geteuid() {
+        var mh$ = geteuid.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("geteuid");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class getgid {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             linux_h.C_INT    );
@@ -2603,6 +2661,64 @@ public class linux_h extends linux_h$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("getgid");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class getegid {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            linux_h.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("getegid");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern __gid_t getegid()
+     * }
+     */
+    public static FunctionDescriptor getegid$descriptor() {
+        return getegid.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern __gid_t getegid()
+     * }
+     */
+    public static MethodHandle getegid$handle() {
+        return getegid.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern __gid_t getegid()
+     * }
+     */
+    public static MemorySegment getegid$address() {
+        return getegid.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern __gid_t getegid()
+     * }
+     */
+    public static int getegid() {
+        var mh$ = getegid.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("getegid");
             }
             return (int)mh$.invokeExact();
         } catch (Error | RuntimeException ex) {

@@ -437,30 +437,13 @@ public final class Linux {
         return linux_h.getuid();
     }
 
-    /*
-     * geteuid and getegid cannot fail and set no errno. They are declared here rather than generated:
-     * jextract.conf regenerates the committed bindings exactly, and no jextract for JDK 25 is at hand.
-     */
-    private static final MethodHandle GETEUID = LINKER.downcallHandle(
-            LINKER.defaultLookup().findOrThrow("geteuid"), FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETEGID = LINKER.downcallHandle(
-            LINKER.defaultLookup().findOrThrow("getegid"), FunctionDescriptor.of(JAVA_INT));
-
     /** The effective uid: what the kernel checks privileges against. */
     public static int geteuid() {
-        try {
-            return (int) GETEUID.invokeExact();
-        } catch (Throwable t) {
-            throw unreachable(t);
-        }
+        return linux_h.geteuid();
     }
 
     public static int getegid() {
-        try {
-            return (int) GETEGID.invokeExact();
-        } catch (Throwable t) {
-            throw unreachable(t);
-        }
+        return linux_h.getegid();
     }
 
     public static int getgid() {
