@@ -84,6 +84,15 @@ final class ChildPlanner {
         if (spec.dieWithParent()) {
             program.dieWithParent(linux_h.SIGKILL());
         }
+        if (userNs && Rootless.active()) {
+            // The child shares caixa's address space (CLONE_VM), and the kernel marks an address space
+            // non-dumpable whenever a task using it changes its effective uid: an earlier container's
+            // child that switched to a mapped uid left it so. /proc/PID/* of a non-dumpable task belongs
+            // to root, which would close this child's uid_map to the unprivileged caller who must write
+            // it. Nothing else sees this child yet (it is pid 1 of a new pid namespace), and caixa's own
+            // process is dumpable to its user anyway.
+            program.call("prctl(PR_SET_DUMPABLE, 1)", linux_h.SYS_prctl(), linux_h.PR_SET_DUMPABLE(), 1);
+        }
         // The user namespace first: it decides what the others may be joined with.
         joinFds.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey((a, b) -> a == Namespace.USER ? -1 : b == Namespace.USER ? 1 : a.compareTo(b)))
