@@ -37,7 +37,7 @@ public final class Starts {
         HARDENED
     }
 
-    public static final Resources LIMITS = new Resources(0.5, 64L << 20, 0, 0, null);
+    public static final Resources LIMITS = Resources.NONE.withCpus(0.5).withMemory(64L << 20);
 
     private static final List<String> PLAIN_ENV =
             List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
