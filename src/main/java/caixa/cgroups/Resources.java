@@ -86,6 +86,9 @@ public record Resources(double cpus, long memory, long memorySwap, long pidsLimi
         if (cpus > 0) {
             keys.add("cpu.max");
         }
+        if (cpuShares > 0) {
+            keys.add("cpu.weight");
+        }
         if (memory != Sizes.UNLIMITED) {
             keys.add("memory.max");
         }

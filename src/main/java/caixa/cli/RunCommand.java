@@ -219,8 +219,8 @@ final class RunCommand {
 
     /** The option that set each cgroup key, for a rootless caller's error without a delegated cgroup. */
     private static final java.util.Map<String, String> LIMIT_OPTIONS = java.util.Map.of("memory.max", "--memory",
-            "memory.swap.max", "--memory-swap", "cpu.max", "--cpus", "pids.max", "--pids-limit",
-            "cpuset.cpus", "--cpuset-cpus");
+            "memory.swap.max", "--memory-swap", "cpu.max", "--cpus", "cpu.weight", "--cpu-shares",
+            "pids.max", "--pids-limit", "cpuset.cpus", "--cpuset-cpus");
 
     /** The spec; a rootless limit without a delegated cgroup is reported as the option that asked for it. */
     private static ContainerSpec build(ContainerSpec.Builder spec) {

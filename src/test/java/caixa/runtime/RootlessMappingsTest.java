@@ -47,5 +47,6 @@ class RootlessMappingsTest {
         assertEquals(Set.of("memory", "pids"),
                 Rootless.cgroupControllers(Resources.NONE.withMemory(32 << 20).withPidsLimit(20)));
         assertEquals(Set.of("cpu", "cpuset"), Rootless.cgroupControllers(Resources.NONE.withCpus(0.5).withCpusetCpus("0")));
+        assertEquals(Set.of("cpu"), Rootless.cgroupControllers(Resources.NONE.withCpuShares(512)));
     }
 }
