@@ -1,6 +1,7 @@
 package caixa.cgroups;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 import static caixa.cgroups.DeviceRule.ANY;
 import static caixa.cgroups.DeviceRule.Type.CHAR;
@@ -22,8 +23,16 @@ public final class DeviceRules {
      * it is refused. /dev/console (5:1) is not allowed either: a container's console is a pty.
      */
     public static List<DeviceRule> defaults() {
+        return Stream.concat(Stream.of(DeviceRule.denyAll()), allowed().stream()).toList();
+    }
+
+    /**
+     * The allow rules of {@link #defaults}: what every container may use whatever its own rules say.
+     * runc appends its list after an OCI config's rules in the same way, so that a config's deny-all
+     * does not take /dev/null away.
+     */
+    public static List<DeviceRule> allowed() {
         return List.of(
-                DeviceRule.denyAll(),
                 DeviceRule.allow(CHAR, ANY, ANY, "m"),
                 DeviceRule.allow(CHAR, 1, 3, ALL_ACCESS),   // /dev/null
                 DeviceRule.allow(CHAR, 1, 8, ALL_ACCESS),   // /dev/random

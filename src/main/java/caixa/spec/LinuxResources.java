@@ -1,9 +1,12 @@
 package caixa.spec;
 
+import caixa.cgroups.DeviceRule;
 import caixa.cgroups.Resources;
 import caixa.cgroups.Sizes;
 import caixa.spec.json.JsonObjectNode;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -24,11 +27,9 @@ import java.util.regex.Pattern;
  *     runc: cpu.shares itself on a v1 cpu hierarchy, cpu.weight on cgroup2 (see {@link Resources}).
  *     containerd and Kubernetes send it with every container.
  * <li>{@code pids.limit}: tasks; -1 or 0 for no limit.
- * <li>{@code devices}: the device cgroup's allow and deny rules are checked, then not applied:
- *     caixa has no device controller yet (on cgroup v2 it takes an eBPF program; that is the next
- *     issue). Until then a container reaches the devices its /dev holds, the defaults and
- *     {@code linux.devices}, plus any node it can mknod. Every engine sends these rules, so refusing
- *     them would refuse every container.
+ * <li>{@code devices}: the device cgroup's allow and deny rules, in order ({@link #deviceRules});
+ *     {@link OciLinux} completes them as runc does. {@code update --resources} checks them and leaves
+ *     a running container's rules as they are.
  * </ul>
  * Any other field the runtime spec defines (cpu.mems, memory.reservation, blockIO,
  * hugepageLimits, ...) is an error naming it when it is set; see {@link Unsupported}. Fields the
@@ -50,7 +51,7 @@ public final class LinuxResources {
     }
 
     public static Resources read(JsonObjectNode resources) {
-        checkDeviceRules(resources);
+        deviceRules(resources); // a malformed rule fails update --resources too, as with runc
         refuseUnsupported(resources);
         Resources result = resources.optionalObject("memory").map(LinuxResources::memory).orElse(Resources.NONE);
         JsonObjectNode cpu = resources.optionalObject("cpu").orElse(null);
@@ -114,21 +115,29 @@ public final class LinuxResources {
         return cpus;
     }
 
-    /** Checked so that a malformed rule fails as it would with runc, then dropped: see the class comment. */
-    private static void checkDeviceRules(JsonObjectNode resources) {
+    /**
+     * The rules of {@code devices}, in order: {@code allow}, {@code type} (a, b or c; a when absent),
+     * {@code major} and {@code minor} (absent or -1: any), {@code access} (letters of rwm; absent or
+     * empty: all three, as runc reads it).
+     */
+    public static List<DeviceRule> deviceRules(JsonObjectNode resources) {
+        List<DeviceRule> rules = new ArrayList<>();
         for (JsonObjectNode rule : resources.optionalObjectList("devices")) {
-            rule.required("allow").asBoolean();
+            boolean allow = rule.required("allow").asBoolean();
             String type = rule.optionalString("type").orElse("a");
             if (!type.matches("[abc]?")) {
                 throw rule.required("type").error("must be a, b or c, not \"" + type + "\"");
             }
-            rule.optionalLong("major", -1, Long.MAX_VALUE);
-            rule.optionalLong("minor", -1, Long.MAX_VALUE);
+            long major = rule.optionalLong("major", DeviceRule.ANY, Integer.MAX_VALUE).orElse(DeviceRule.ANY);
+            long minor = rule.optionalLong("minor", DeviceRule.ANY, Integer.MAX_VALUE).orElse(DeviceRule.ANY);
             String access = rule.optionalString("access").orElse("");
             if (!DEVICE_ACCESS.matcher(access).matches() || access.chars().distinct().count() != access.length()) {
                 throw rule.required("access").error("must be letters of rwm, not \"" + access + "\"");
             }
+            DeviceRule.Type kind = DeviceRule.Type.of(type.isEmpty() ? 'a' : type.charAt(0));
+            rules.add(new DeviceRule(kind, major, minor, access.isEmpty() ? "rwm" : access, allow));
         }
+        return List.copyOf(rules);
     }
 
     private static void refuseUnsupported(JsonObjectNode resources) {

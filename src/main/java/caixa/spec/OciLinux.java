@@ -1,5 +1,7 @@
 package caixa.spec;
 
+import caixa.cgroups.DeviceRule;
+import caixa.cgroups.DeviceRules;
 import caixa.cgroups.Resources;
 import caixa.rootfs.Device;
 import caixa.rootfs.MountOptions;
@@ -8,6 +10,7 @@ import caixa.runtime.IdMapping;
 import caixa.spec.json.JsonNode;
 import caixa.spec.json.JsonObjectNode;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,12 +20,13 @@ import java.util.Optional;
  * parameters, and what the mount namespace hides.
  *
  * @param cgroupsPath     relative to each hierarchy's root; empty when config.json names none
+ * @param deviceRules     linux.resources.devices, in order; empty when config.json has none
  * @param seccomp         the filter as config.json writes it, checked for shape, not applied yet
  * @param rootPropagation MS_* flags for the host's mounts as the container's namespace copies them
  */
 record OciLinux(OciNamespaces namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings,
                 Map<String, String> sysctl, Resources resources, Optional<String> cgroupsPath,
-                List<Device> devices, Optional<JsonObjectNode> seccomp, long rootPropagation,
+                List<DeviceRule> deviceRules, List<Device> devices, Optional<JsonObjectNode> seccomp, long rootPropagation,
                 List<String> maskedPaths, List<String> readonlyPaths) {
 
     /**
@@ -41,6 +45,7 @@ record OciLinux(OciNamespaces namespaces, List<IdMapping> uidMappings, List<IdMa
     OciLinux {
         uidMappings = List.copyOf(uidMappings);
         gidMappings = List.copyOf(gidMappings);
+        deviceRules = List.copyOf(deviceRules);
         devices = List.copyOf(devices);
         maskedPaths = List.copyOf(maskedPaths);
         readonlyPaths = List.copyOf(readonlyPaths);
@@ -56,6 +61,7 @@ record OciLinux(OciNamespaces namespaces, List<IdMapping> uidMappings, List<IdMa
                 linux.optionalStringMap("sysctl"),
                 linux.optionalObject("resources").map(LinuxResources::read).orElse(Resources.NONE),
                 CgroupsPath.read(linux),
+                linux.optionalObject("resources").map(LinuxResources::deviceRules).orElse(List.of()),
                 linux.optionalObjectList("devices").stream().map(OciLinux::device).toList(),
                 linux.optionalObject("seccomp").map(Seccomp::check),
                 rootPropagation(linux),
@@ -73,9 +79,29 @@ record OciLinux(OciNamespaces namespaces, List<IdMapping> uidMappings, List<IdMa
         builder.resources(resources);
         cgroupsPath.ifPresent(builder::cgroup);
         devices.forEach(builder::device);
+        builder.deviceRules(cgroupDeviceRules());
         builder.rootPropagation(rootPropagation)
                 .maskedPaths(maskedPaths)
                 .readonlyPaths(readonlyPaths);
+    }
+
+    /**
+     * The device cgroup's rules as runc makes them: the config's own (or, with none, everything
+     * denied: caixa does not read a missing list as "allow all"), then the devices every container
+     * may use ({@link DeviceRules#allowed}), then full access to each node {@code linux.devices}
+     * creates. Unlike runc's list, the appended one does not allow mknod of block nodes.
+     */
+    List<DeviceRule> cgroupDeviceRules() {
+        List<DeviceRule> rules = new ArrayList<>(deviceRules.isEmpty() ? List.of(DeviceRule.denyAll()) : deviceRules);
+        rules.addAll(DeviceRules.allowed());
+        for (Device device : devices) {
+            switch (device.type()) {
+                case "c", "u" -> rules.add(DeviceRule.allow(DeviceRule.Type.CHAR, device.major(), device.minor(), "rwm"));
+                case "b" -> rules.add(DeviceRule.allow(DeviceRule.Type.BLOCK, device.major(), device.minor(), "rwm"));
+                default -> { } // a FIFO ("p") is no device to the cgroup
+            }
+        }
+        return List.copyOf(rules);
     }
 
     private static List<IdMapping> idMappings(JsonObjectNode linux, String key) {

@@ -355,6 +355,43 @@ class OciLifecycleTest {
         caixa("state", id).assertError(1, "caixa: container " + id + " does not exist"); // run deletes it
     }
 
+    /**
+     * The device cgroup's rules as runc makes them: the config's linux.resources.devices decide what
+     * the container may open (here the host's /dev/fuse, c 10:229, bound in by a mount), the allowed
+     * list (/dev/null) stays open after the config's deny-all, and a node linux.devices creates is
+     * allowed with it (podman's --device /dev/fuse).
+     */
+    @Test
+    void deviceRulesOfTheConfigDecideWhatOpens() throws IOException {
+        String script = "for node in /dev/fuse /dev/created-fuse /dev/null; do "
+                + "if [ -e $node ]; then (exec 3<>$node) 2>/dev/null && echo $node opened || echo $node refused; fi; done";
+        JsonValue boundFuse = parse("{\"destination\": \"/dev/fuse\", \"type\": \"bind\", \"source\": \"/dev/fuse\","
+                + " \"options\": [\"bind\"]}").value();
+        JsonValue createdFuse = parse("[{\"path\": \"/dev/created-fuse\", \"type\": \"c\", \"major\": 10,"
+                + " \"minor\": 229}]").value();
+        JsonValue denyAll = parse("[{\"allow\": false, \"access\": \"rwm\"}]").value();
+        JsonValue allowFuse = parse("[{\"allow\": false, \"access\": \"rwm\"},"
+                + " {\"allow\": true, \"type\": \"c\", \"major\": 10, \"minor\": 229, \"access\": \"rw\"}]").value();
+        Map<JsonValue, String> expected = new LinkedHashMap<>();
+        expected.put(denyAll, "/dev/fuse refused\n/dev/null opened\n");
+        expected.put(allowFuse, "/dev/fuse opened\n/dev/null opened\n");
+        for (Map.Entry<JsonValue, String> rules : expected.entrySet()) {
+            Path bundle = bundle(script);
+            JsonObject config = (JsonObject) Json.parse(Files.readAllBytes(bundle.resolve("config.json")));
+            List<JsonValue> mounts = new ArrayList<>(((JsonArray) config.members().get("mounts")).elements());
+            mounts.add(boundFuse);
+            config = with(with(config, "mounts", new JsonArray(mounts)), "linux.resources.devices", rules.getKey());
+            Files.writeString(bundle.resolve("config.json"), Json.writePretty(config, "\t"));
+            assertEquals(rules.getValue(), caixa("run", "--bundle", bundle.toString(), newId("devices")).assertSuccess().stdout());
+        }
+        Path bundle = bundle(script);
+        JsonObject config = (JsonObject) Json.parse(Files.readAllBytes(bundle.resolve("config.json")));
+        config = with(with(config, "linux.devices", createdFuse), "linux.resources.devices", denyAll);
+        Files.writeString(bundle.resolve("config.json"), Json.writePretty(config, "\t"));
+        assertEquals("/dev/created-fuse opened\n/dev/null opened\n",
+                caixa("run", "--bundle", bundle.toString(), newId("devices")).assertSuccess().stdout());
+    }
+
     @Test
     void runDetachedReturnsOnceTheContainerRuns() {
         String id = newId("run-d");

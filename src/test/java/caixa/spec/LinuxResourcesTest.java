@@ -1,5 +1,6 @@
 package caixa.spec;
 
+import caixa.cgroups.DeviceRule;
 import caixa.cgroups.Resources;
 import caixa.cgroups.Sizes;
 import caixa.spec.json.JsonException;
@@ -7,6 +8,8 @@ import caixa.spec.json.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,11 +64,15 @@ class LinuxResourcesTest {
     }
 
     @Test
-    void deviceRulesAreCheckedAndNotApplied() {
-        assertEquals(Resources.NONE, read("""
+    void deviceRulesAreReadInOrderAndLimitNothing() {
+        String json = """
                 {"devices": [{"allow": false, "access": "rwm"},
                              {"allow": true, "type": "c", "major": 136, "minor": -1, "access": "rw"},
-                             {"allow": true, "type": "b", "major": 8, "minor": 0, "access": ""}]}"""));
+                             {"allow": true, "type": "b", "major": 8, "minor": 0, "access": ""}]}""";
+        assertEquals(Resources.NONE, read(json));
+        assertEquals(List.of(DeviceRule.denyAll(), DeviceRule.allow(DeviceRule.Type.CHAR, 136, DeviceRule.ANY, "rw"),
+                DeviceRule.allow(DeviceRule.Type.BLOCK, 8, 0, "rwm")),
+                LinuxResources.deviceRules(JsonNode.parse("resources.json", json.getBytes(UTF_8)).asObject()));
         assertRefused("resources.json: devices[0].allow: is required", "{\"devices\": [{\"access\": \"rwm\"}]}");
         assertRefused("resources.json: devices[0].type: must be a, b or c, not \"u\"",
                 "{\"devices\": [{\"allow\": true, \"type\": \"u\"}]}");

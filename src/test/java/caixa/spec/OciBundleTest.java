@@ -1,5 +1,7 @@
 package caixa.spec;
 
+import caixa.cgroups.DeviceRule;
+import caixa.cgroups.DeviceRules;
 import caixa.cgroups.Resources;
 import caixa.rootfs.Device;
 import caixa.rootfs.Mount;
@@ -14,11 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 
+import static caixa.cgroups.DeviceRule.Type.CHAR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -116,6 +120,11 @@ class OciBundleTest {
         assertEquals(new Resources(1.5, 128 << 20, 0, 0, "0-1", 0), spec.resources());
         assertEquals("default/demo", spec.cgroup());
         assertEquals(List.of(new Device("/dev/fuse", "c", 10, 229, 0666, 0, 0)), spec.devices());
+        // The config's device rules in order, then what every container may use, then its own nodes: runc's list.
+        List<DeviceRule> rules = new ArrayList<>(List.of(DeviceRule.denyAll(), DeviceRule.allow(CHAR, 10, 229, "rwm")));
+        rules.addAll(DeviceRules.allowed());
+        rules.add(DeviceRule.allow(CHAR, 10, 229, "rwm"));
+        assertEquals(rules, spec.deviceRules());
         assertEquals("/sys/devices/virtual/powercap", spec.maskedPaths().getLast());
 
         assertEquals(new Hooks(List.of(),
