@@ -169,7 +169,7 @@ final class OciCommand {
             List<String> environment = new java.util.ArrayList<>(runtime.configEnvironment(id));
             environment.addAll(env);
             process = new OciRuntime.ExecProcess(operands.subList(1, operands.size()), environment, cwd,
-                    count("--user", ids[0]), ids.length > 1 ? count("--user", ids[1]) : 0, gids, noNewPrivileges);
+                    count("--user", ids[0]), ids.length > 1 ? count("--user", ids[1]) : 0, gids, noNewPrivileges, null);
         }
         return runtime.exec(id, new OciRuntime.ExecRequest(process, tty, consoleSocket, pidFile, detach));
     }

@@ -1,9 +1,11 @@
 package caixa.runtime;
 
 import caixa.bindings.linux_h;
+import caixa.capabilities.CapabilitySteps;
 import caixa.cgroups.Cgroup;
 import caixa.cgroups.CgroupLayout;
 import caixa.linux.Linux;
+import caixa.seccomp.Seccomp;
 import caixa.spawn.ChildProcess;
 import caixa.spawn.ChildProgram;
 import caixa.spawn.Spawner;
@@ -39,15 +41,17 @@ public final class Exec {
         Path self = Path.of("/proc/self/ns");
         List<int[]> opened = new ArrayList<>();
         List<Namespace> threadJoins = new ArrayList<>();
+        ChildProgram program = null;
+        Optional<Cgroup> cgroup = Optional.empty();
         try (Arena arena = Arena.ofConfined()) {
-            ChildProgram program = new ChildProgram(arena);
+            program = new ChildProgram(arena);
             program.unblockAllSignals();
             // Before it joins anything: a process of the container must not open its /proc/PID/exe
             // or memory, which would reach caixa's own binary (CVE-2019-5736).
             program.call("prctl(PR_SET_DUMPABLE, 0)", linux_h.SYS_prctl(), linux_h.PR_SET_DUMPABLE(), 0);
-            if (spec.consoleSocket() != null) {
-                ChildPlanner.connectConsole(program, spec.consoleSocket());
-            }
+            ChildPlanner.TerminalDescriptors terminal = spec.consoleSocket() == null ? null
+                    : ChildPlanner.connectConsole(program, spec.consoleSocket());
+            boolean joinedUserNamespace = differs(init, self, Namespace.USER);
             for (Namespace ns : CHILD_JOINS) {
                 if (differs(init, self, ns)) {
                     int fd = open(init, ns);
@@ -55,9 +59,9 @@ public final class Exec {
                     program.call("setns(" + ns.label() + " of " + spec.initPid() + ")", linux_h.SYS_setns(), fd, ns.cloneFlag());
                 }
             }
-            Optional<Cgroup> cgroup = spec.cgroup() == null ? Optional.empty()
-                    : Cgroup.openExisting(CgroupLayout.host(), spec.cgroup());
-            boolean placedByParent = cgroup.isPresent() && cgroup.get().hasV1();
+            cgroup = spec.cgroup() == null ? Optional.empty() : Cgroup.openExisting(CgroupLayout.host(), spec.cgroup());
+            Cgroup joined = cgroup.orElse(null);
+            boolean placedByParent = joined != null && joined.hasV1();
             if (placedByParent) {
                 program.barrier("cgroups");
             }
@@ -66,18 +70,31 @@ public final class Exec {
                 opened.add(new int[] {fd});
                 program.call("setns(cgroup of " + spec.initPid() + ")", linux_h.SYS_setns(), fd, Namespace.CGROUP.cloneFlag());
             }
-            if (spec.consoleSocket() != null) {
-                ChildPlanner.planTerminal(program);
+            if (terminal != null) {
+                ChildPlanner.planTerminal(program, terminal);
             }
             if (spec.stdinFd() >= 0) {
                 program.dup3(spec.stdinFd(), 0);
             }
             program.chdir(spec.cwd());
+            // The container's confinement, in the order ChildPlanner gives its init.
+            if (spec.seccomp() != null && !spec.noNewPrivileges()) {
+                Seccomp.install(program, spec.seccomp());
+            }
+            if (spec.capabilities() != null) {
+                CapabilitySteps.beforeUserSwitch(program, spec.capabilities(), spec.uid() != 0, joinedUserNamespace);
+            }
             program.setgroups(spec.additionalGids().stream().mapToInt(Integer::intValue).toArray());
             program.setresgid(spec.gid());
             program.setresuid(spec.uid());
+            if (spec.capabilities() != null) {
+                CapabilitySteps.afterUserSwitch(program, spec.capabilities());
+            }
             if (spec.noNewPrivileges()) {
                 program.call("prctl(PR_SET_NO_NEW_PRIVS)", linux_h.SYS_prctl(), linux_h.PR_SET_NO_NEW_PRIVS(), 1, 0, 0, 0);
+                if (spec.seccomp() != null) {
+                    Seccomp.install(program, spec.seccomp());
+                }
             }
             program.closeOnExecFrom(3);
             List<String> candidates = ChildPlanner.execCandidates(spec.command(), spec.env());
@@ -95,16 +112,21 @@ public final class Exec {
                 throw new ContainerException("exec: rootless: joining the container's " + threadJoins.getFirst().label()
                         + " namespace needs CAP_SYS_ADMIN in the host's user namespace: not supported yet");
             }
-            int cgroupFd = cgroup.map(Cgroup::unifiedFd).orElse(-1);
+            int cgroupFd = joined == null ? -1 : joined.unifiedFd();
             Spawner.CloneOptions options = new Spawner.CloneOptions(0, cgroupFd, java.time.Duration.ofSeconds(30));
-            return spawnInThreadNamespaces(init, threadJoins, () -> Spawner.spawn(program, options,
-                    (barrier, pid) -> cgroup.get().addProcessToV1(pid)));
+            ChildProgram planned = program;
+            return spawnInThreadNamespaces(init, threadJoins, () -> Spawner.spawn(planned, options,
+                    (barrier, pid) -> joined.addProcessToV1(pid)));
         } catch (StepFailedException e) {
             throw new ContainerException("exec: " + e.getMessage(), e.isExec()
                     ? (e.errno() == linux_h.ENOENT() ? ContainerException.NOT_FOUND : ContainerException.NOT_EXECUTABLE)
                     : ContainerException.RUNTIME_ERROR, e);
         } finally {
             opened.forEach(fd -> Linux.close(fd[0]));
+            if (program != null) {
+                program.releaseReservedDescriptors();
+            }
+            cgroup.ifPresent(Cgroup::close);
         }
     }
 

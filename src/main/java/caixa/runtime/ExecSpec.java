@@ -1,5 +1,8 @@
 package caixa.runtime;
 
+import caixa.capabilities.CapabilitySet;
+import caixa.seccomp.SeccompProfile;
+
 import java.util.List;
 
 /**
@@ -18,10 +21,15 @@ import java.util.List;
  * @param consoleSocket   where to send a new terminal's master (runc's --console-socket), or null
  * @param stdinFd         a descriptor of the caller to become the process's standard input, or -1 to
  *                        inherit the caller's
+ * @param capabilities    the process's capability sets (the container's, as runc gives an exec'd
+ *                        process), or null to keep the runtime's: only for the runtime's own hooks
+ * @param seccomp         the container's syscall filter, installed as the container's init got it, or
+ *                        null for none
  */
 public record ExecSpec(int initPid, String cgroup, List<String> command, List<String> env, String cwd, int uid,
                        int gid, List<Integer> additionalGids, boolean noNewPrivileges,
-                       java.nio.file.Path consoleSocket, int stdinFd) {
+                       java.nio.file.Path consoleSocket, int stdinFd, CapabilitySet capabilities,
+                       SeccompProfile seccomp) {
     public ExecSpec {
         command = List.copyOf(command);
         env = List.copyOf(env);
@@ -37,8 +45,11 @@ public record ExecSpec(int initPid, String cgroup, List<String> command, List<St
         }
     }
 
-    /** Root in the container's namespaces, with the caller's stdio: how OCI hooks run inside. */
+    /**
+     * Root in the container's namespaces with the runtime's privileges and the caller's stdio: how OCI
+     * hooks run inside (they are the runtime's programs, not the container's).
+     */
     public static ExecSpec asRoot(int initPid, String cgroup, List<String> command, List<String> env, int stdinFd) {
-        return new ExecSpec(initPid, cgroup, command, env, "/", 0, 0, List.of(), false, null, stdinFd);
+        return new ExecSpec(initPid, cgroup, command, env, "/", 0, 0, List.of(), false, null, stdinFd, null, null);
     }
 }

@@ -1,5 +1,6 @@
 package caixa.spec;
 
+import caixa.capabilities.CapabilitySet;
 import caixa.runtime.ContainerSpec;
 import caixa.runtime.Rlimit;
 import caixa.spec.json.JsonNode;
@@ -65,9 +66,15 @@ public record OciProcess(boolean terminal, Optional<ConsoleSize> consoleSize, Li
                 .oomScoreAdj(oomScoreAdj);
         umask.ifPresent(builder::umask);
         rlimits.forEach(builder::rlimit);
-        // No process.capabilities (read as NONE itself) leaves the runtime's, as runc does; an empty
-        // object drops them all.
-        builder.capabilities(capabilities == Capabilities.NONE ? null : capabilities.toSet());
+        builder.capabilities(capabilitySet().orElse(null));
+    }
+
+    /**
+     * The capability sets, or empty without process.capabilities, which leaves the runtime's as runc
+     * does (an empty object drops them all).
+     */
+    public Optional<CapabilitySet> capabilitySet() {
+        return capabilities == Capabilities.NONE ? Optional.empty() : Optional.of(capabilities.toSet());
     }
 
     private static List<String> args(JsonObjectNode process) {

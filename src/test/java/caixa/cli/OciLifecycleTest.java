@@ -436,6 +436,35 @@ class OciLifecycleTest {
         caixa("delete", id).assertSuccess();
     }
 
+    /**
+     * An exec'd process is confined as the container's init is, as with runc: the config's
+     * capabilities, no_new_privs and seccomp filter (here one that refuses sethostname), not the
+     * runtime's own privileges.
+     */
+    @Test
+    void execGetsTheContainersCapabilitiesAndSeccompFilter() throws IOException {
+        String id = newId("exec-confined");
+        Path bundle = bundle(List.of("sleep", "1000"));
+        JsonObject config = (JsonObject) Json.parse(Files.readAllBytes(bundle.resolve("config.json")));
+        config = with(with(config, "linux.seccomp", parse("""
+                {"defaultAction": "SCMP_ACT_ALLOW",
+                 "syscalls": [{"names": ["sethostname"], "action": "SCMP_ACT_ERRNO"}]}""").value()),
+                "process.noNewPrivileges", JsonBoolean.TRUE);
+        Files.writeString(bundle.resolve("config.json"), Json.writePretty(config, "\t"));
+        caixa("create", "--bundle", bundle.toString(), id).assertSuccess();
+        caixa("start", id).assertSuccess();
+        int pid = state(id).requireInt("pid", 1, Integer.MAX_VALUE);
+        String confinement = "grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):'";
+        String init = OciTesting.read(Path.of("/proc/" + pid + "/status")).lines()
+                .filter(line -> line.matches("(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):.*"))
+                .map(line -> line + "\n").reduce("", String::concat);
+        assertTrue(init.contains("Seccomp:\t2"), init);
+        assertEquals(init, caixa("exec", id, "sh", "-c", confinement + " /proc/self/status").assertSuccess().stdout());
+        assertEquals("refused\n", caixa("exec", id, "sh", "-c", "hostname other 2>/dev/null || echo refused")
+                .assertSuccess().stdout());
+        caixa("delete", "--force", id).assertSuccess();
+    }
+
     @Test
     void execDetachedWritesThePidFile() {
         String id = newId("exec-d");

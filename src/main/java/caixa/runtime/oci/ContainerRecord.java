@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What caixa remembers of a container between commands (its state.json): enough to find its init
@@ -37,6 +38,11 @@ public record ContainerRecord(String id, int pid, long pidStartTime, Path bundle
     public ContainerRecord {
         execCandidates = List.copyOf(execCandidates);
         annotations = Map.copyOf(annotations);
+    }
+
+    /** Its cgroup path, or empty for a container without one (rootless, without limits). */
+    Optional<String> cgroupPath() {
+        return cgroup.equals(NO_CGROUP) ? Optional.empty() : Optional.of(cgroup);
     }
 
     /** The same container once its init is known. */

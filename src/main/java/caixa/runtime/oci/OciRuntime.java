@@ -1,6 +1,7 @@
 package caixa.runtime.oci;
 
 import caixa.bindings.linux_h;
+import caixa.capabilities.CapabilitySet;
 import caixa.cgroups.Cgroup;
 import caixa.cgroups.CgroupLayout;
 import caixa.cgroups.CgroupStats;
@@ -104,7 +105,8 @@ public final class OciRuntime {
                 String state = stateJson(creating.withInit(pid, 0, List.of()), Status.CREATING);
                 HookRunner.run("prestart", hooks.prestart(), state);
                 HookRunner.run("createRuntime", hooks.createRuntime(), state);
-                HookRunner.runInContainer("createContainer", hooks.createContainer(), state, pid, cgroup);
+                HookRunner.runInContainer("createContainer", hooks.createContainer(), state, pid,
+                        creating.cgroupPath().orElse(null));
             });
             // From here the state owns the cgroup, through create, start, a stop and until delete;
             // the destroy below removes it if this create fails.
@@ -131,8 +133,8 @@ public final class OciRuntime {
     /** Where config.json sets each cgroup key, for a rootless caller's error without a delegated cgroup. */
     private static final java.util.Map<String, String> RESOURCE_FIELDS = java.util.Map.of(
             "memory.max", "linux.resources.memory.limit", "memory.swap.max", "linux.resources.memory.swap",
-            "cpu.max", "linux.resources.cpu.quota", "pids.max", "linux.resources.pids.limit",
-            "cpuset.cpus", "linux.resources.cpu.cpus");
+            "cpu.max", "linux.resources.cpu.quota", "cpu.weight", "linux.resources.cpu.shares",
+            "pids.max", "linux.resources.pids.limit", "cpuset.cpus", "linux.resources.cpu.cpus");
 
     private static ContainerSpec buildSpec(ContainerSpec.Builder builder) {
         try {
@@ -161,7 +163,7 @@ public final class OciRuntime {
         }
         Optional<OciBundle> bundle = bundleIfPresent(record);
         bundle.ifPresent(b -> HookRunner.runInContainer("startContainer", b.hooks().startContainer(),
-                stateJson(record, Status.CREATED), record.pid(), record.cgroup()));
+                stateJson(record, Status.CREATED), record.pid(), record.cgroupPath().orElse(null)));
         Path fifo = store.execFifo(record.id());
         Optional<StartGate.ExecFailure> failure =
                 StartGate.open(fifo, record.execCandidates(), (int) START_TIMEOUT.toMillis());
@@ -252,7 +254,7 @@ public final class OciRuntime {
             if (status == Status.STOPPED || status == Status.CREATING) {
                 throw new OciException("container " + id + " is " + status.label() + ": nothing to signal");
             }
-            if (all && record.cgroup().equals(ContainerRecord.NO_CGROUP)) {
+            if (all && record.cgroupPath().isEmpty()) {
                 if (signal != linux_h.SIGKILL()) {
                     throw new OciException("container " + id + " has no cgroup (rootless, without limits) to find"
                             + " its processes in: kill --all can only send SIGKILL to its init, which ends them all");
@@ -357,18 +359,15 @@ public final class OciRuntime {
 
     /** The container's cgroup; an error when it has none, or it is gone. */
     private static Cgroup requireCgroup(ContainerRecord record) {
-        if (record.cgroup().equals(ContainerRecord.NO_CGROUP)) {
-            throw new OciException("container " + record.id() + " has no cgroup (a rootless container gets one"
-                    + " only for its limits)");
-        }
-        return Cgroup.openExisting(CgroupLayout.host(), record.cgroup())
+        String path = record.cgroupPath().orElseThrow(() -> new OciException("container " + record.id()
+                + " has no cgroup (a rootless container gets one only for its limits)"));
+        return Cgroup.openExisting(CgroupLayout.host(), path)
                 .orElseThrow(() -> new OciException("container " + record.id() + ": its cgroup is gone"));
     }
 
     /** The container's cgroup, if it has one and it still exists. */
     private static Optional<Cgroup> existingCgroup(ContainerRecord record) {
-        return record.cgroup().equals(ContainerRecord.NO_CGROUP) ? Optional.empty()
-                : Cgroup.openExisting(CgroupLayout.host(), record.cgroup());
+        return record.cgroupPath().flatMap(path -> Cgroup.openExisting(CgroupLayout.host(), path));
     }
 
     public void pause(String id) {
@@ -401,11 +400,15 @@ public final class OciRuntime {
     public record ExecRequest(ExecProcess process, boolean terminal, Path consoleSocket, Path pidFile, boolean detach) {
     }
 
-    /** What an exec runs: config.json's process, or the command line's equivalent. */
+    /**
+     * What an exec runs: config.json's process, or the command line's equivalent. Without
+     * capabilities of its own (null) it gets the container's, as runc's exec does.
+     */
     public record ExecProcess(List<String> args, List<String> env, String cwd, int uid, int gid,
-                              List<Integer> additionalGids, boolean noNewPrivileges) {
+                              List<Integer> additionalGids, boolean noNewPrivileges, CapabilitySet capabilities) {
         public static ExecProcess of(OciProcess p) {
-            return new ExecProcess(p.args(), p.env(), p.cwd(), p.uid(), p.gid(), p.additionalGids(), p.noNewPrivileges());
+            return new ExecProcess(p.args(), p.env(), p.cwd(), p.uid(), p.gid(), p.additionalGids(), p.noNewPrivileges(),
+                    p.capabilitySet().orElse(null));
         }
     }
 
@@ -423,10 +426,16 @@ public final class OciRuntime {
         if (request.terminal() && request.consoleSocket() == null) {
             throw new OciException("exec: a terminal (process.terminal) needs --console-socket");
         }
-        ExecSpec spec = new ExecSpec(record.pid(),
-                record.cgroup().equals(ContainerRecord.NO_CGROUP) ? null : record.cgroup(), process.args(), process.env(), process.cwd(),
-                process.uid(), process.gid(), process.additionalGids(), process.noNewPrivileges(),
-                request.terminal() ? request.consoleSocket() : null, -1);
+        // The process is confined as the container's init is: its capabilities (unless the exec
+        // request names its own), its seccomp filter and no_new_privs, all from config.json.
+        ContainerSpec container = bundleIfPresent(record).map(b -> b.toSpec(id).build())
+                .orElseThrow(() -> new OciException("exec: container " + id + ": its bundle " + record.bundle()
+                        + " is gone, and with it the capabilities and seccomp filter its processes get"));
+        ExecSpec spec = new ExecSpec(record.pid(), record.cgroupPath().orElse(null), process.args(), process.env(),
+                process.cwd(), process.uid(), process.gid(), process.additionalGids(),
+                process.noNewPrivileges() || container.noNewPrivileges(),
+                request.terminal() ? request.consoleSocket() : null, -1,
+                process.capabilities() != null ? process.capabilities() : container.capabilities(), container.seccomp());
         ChildProcess child = Exec.start(spec);
         if (request.pidFile() != null) {
             StateStore.writeAtomically(request.pidFile().toAbsolutePath(),
