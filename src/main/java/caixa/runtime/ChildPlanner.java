@@ -28,37 +28,45 @@ final class ChildPlanner {
 
     /**
      * Descriptor numbers the terminal steps move their descriptors to, so that later steps can name
-     * them: a plan is made before the child runs, and cannot know what open() will return.
+     * them: a plan is made before the child runs, and cannot know what open() will return. They are
+     * reserved in the parent ({@link ChildProgram#reserveDescriptor}), so none is a descriptor the
+     * child inherits and needs.
      */
-    private static final int PTY_MASTER_FD = 200;
-    private static final int PTY_SLAVE_FD = 201;
-    private static final int CONSOLE_SOCKET_FD = 202;
+    record TerminalDescriptors(int ptyMaster, int pty, int consoleSocket) {
+        static TerminalDescriptors reserve(ChildProgram program) {
+            return new TerminalDescriptors(program.reserveDescriptor(), program.reserveDescriptor(),
+                    program.reserveDescriptor());
+        }
+    }
 
     /**
      * A new pty from the container's own devpts: the master goes to the console socket (whoever
      * listens there, conmon or containerd, relays it), the slave becomes the controlling terminal
      * and stdin, stdout and stderr of a new session.
      */
-    static void planTerminal(ChildProgram program) {
+    static void planTerminal(ChildProgram program, TerminalDescriptors fds) {
         program.callKeepingResult("open(/dev/ptmx)", linux_h.SYS_openat(), linux_h.AT_FDCWD(),
                 program.cString("/dev/ptmx").address(), linux_h.O_RDWR() | linux_h.O_NOCTTY() | linux_h.O_CLOEXEC(), 0);
-        program.moveKeptTo(PTY_MASTER_FD, "pty master");
-        program.ioctl(PTY_MASTER_FD, linux_h.TIOCSPTLCK(), program.arena().allocate(JAVA_INT).address(), "unlock pty");
-        program.callKeepingResult("ioctl(TIOCGPTPEER)", linux_h.SYS_ioctl(), PTY_MASTER_FD, linux_h.TIOCGPTPEER(),
+        program.moveKeptTo(fds.ptyMaster(), "pty master");
+        program.ioctl(fds.ptyMaster(), linux_h.TIOCSPTLCK(), program.arena().allocate(JAVA_INT).address(), "unlock pty");
+        program.callKeepingResult("ioctl(TIOCGPTPEER)", linux_h.SYS_ioctl(), fds.ptyMaster(), linux_h.TIOCGPTPEER(),
                 linux_h.O_RDWR() | linux_h.O_NOCTTY() | linux_h.O_CLOEXEC());
-        program.moveKeptTo(PTY_SLAVE_FD, "pty");
-        program.sendDescriptor(CONSOLE_SOCKET_FD, PTY_MASTER_FD, "/dev/ptmx");
-        program.close(PTY_MASTER_FD, "pty master");
-        program.close(CONSOLE_SOCKET_FD, "console socket");
+        program.moveKeptTo(fds.pty(), "pty");
+        program.sendDescriptor(fds.consoleSocket(), fds.ptyMaster(), "/dev/ptmx");
+        program.close(fds.ptyMaster(), "pty master");
+        program.close(fds.consoleSocket(), "console socket");
         program.setsid();
-        program.ioctl(PTY_SLAVE_FD, linux_h.TIOCSCTTY(), 0, "TIOCSCTTY");
+        program.ioctl(fds.pty(), linux_h.TIOCSCTTY(), 0, "TIOCSCTTY");
         for (int fd = 0; fd < 3; fd++) {
-            program.dup3(PTY_SLAVE_FD, fd);
+            program.dup3(fds.pty(), fd);
         }
     }
 
-    static void connectConsole(ChildProgram program, Path socket) {
-        program.connectUnix(socket.toAbsolutePath().toString(), CONSOLE_SOCKET_FD);
+    /** Connects to the console socket while the host's paths are in view; {@link #planTerminal} uses it later. */
+    static TerminalDescriptors connectConsole(ChildProgram program, Path socket) {
+        TerminalDescriptors fds = TerminalDescriptors.reserve(program);
+        program.connectUnix(socket.toAbsolutePath().toString(), fds.consoleSocket());
+        return fds;
     }
 
     /** Where the child waits for its uid/gid maps and its v1 cgroups. */
@@ -126,17 +134,15 @@ final class ChildPlanner {
                 ttyGroupMapped ? TTY_GROUP : -1, spec.rootPropagation(), spec.maskedPaths(), spec.readonlyPaths(),
                 spec.devices(), spec.cgroup(), spec.noPivotRoot());
         mounts.prepareMountpoints();
-        if (spec.consoleSocket() != null) {
-            // Connected while the host's paths are still in view; used once the container's /dev/ptmx is.
-            connectConsole(program, spec.consoleSocket());
-        }
+        // Connected while the host's paths are still in view; used once the container's /dev/ptmx is.
+        TerminalDescriptors terminal = spec.consoleSocket() == null ? null : connectConsole(program, spec.consoleSocket());
         mounts.mountRootfs(program);
         if (beforePivotRoot != null) {
             program.barrier(BEFORE_PIVOT_ROOT, beforePivotRoot);
         }
         mounts.enterRootfs(program);
-        if (spec.consoleSocket() != null) {
-            planTerminal(program);
+        if (terminal != null) {
+            planTerminal(program, terminal);
         }
         spec.sysctl().forEach((key, value) -> program.writeFile("/proc/sys/" + key.replace('.', '/'), value));
         mounts.restrictPaths(program);
