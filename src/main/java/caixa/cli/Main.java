@@ -31,8 +31,8 @@ public final class Main {
               top      CPU, memory and tasks of running containers (caixa top --help)
 
             OCI runtime commands, as runc's (for podman, containerd and the like):
-              create, start, state, kill, delete, run ID, list, ps, pause, resume, events, update,
-              features, spec
+              create, start, state, kill, delete, run ID, exec, list, ps, pause, resume, events,
+              update, features, spec
             Global options before the command: --root DIR (default /run/caixa; for a user other
               than root $XDG_RUNTIME_DIR/caixa), --log FILE,
               --log-format text|json, --debug

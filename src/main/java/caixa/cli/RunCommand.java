@@ -236,7 +236,7 @@ final class RunCommand {
     }
 
     private static final java.util.Set<String> BUNDLE_OPTIONS = java.util.Set.of("-b", "--bundle", "-d", "--detach",
-            "--pid-file", "--console-socket", "--no-pivot", "--no-new-keyring", "--preserve-fds", "--keep");
+            "--pid-file", "--console-socket", "--no-pivot", "--no-new-keyring", "--preserve-fds");
 
     /**
      * {@code run ID} (OCI, a bundle) or {@code run [OPTIONS] -- COMMAND} (quick): the OCI form has no
