@@ -495,7 +495,8 @@ public final class Cgroup implements AutoCloseable {
         return unified;
     }
 
-    static String controllerOf(String key) {
+    /** The controller a key (v2 name) belongs to: {@code memory.max} → {@code memory}. */
+    public static String controllerOf(String key) {
         int dot = key.indexOf('.');
         if (dot <= 0 || key.contains("/")) {
             throw new CgroupException("'" + key + "': not a cgroup key (like cpu.max or memory.peak)");

@@ -194,7 +194,7 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
 
     /**
      * Masks and makes read-only what the spec lists, once inside the new root. Separate from
-     * {@link #addTo}: sysctls are written in between, through /proc/sys, before it goes read-only.
+     * {@link #enterRootfs}: sysctls are written in between, through /proc/sys, before it goes read-only.
      */
     public void restrictPaths(ChildProgram program) {
         for (String path : maskedPaths) {
@@ -439,7 +439,8 @@ public record RootfsMounts(Path rootfs, boolean readOnly, List<Mount> mounts, bo
         }
     }
 
-    private static String reason(IOException e) {
+    /** An IOException as one phrase: {@code NoSuchFile /x}, {@code AccessDenied /y}. */
+    static String reason(IOException e) {
         return e.getClass().getSimpleName().replace("Exception", "") + " " + e.getMessage();
     }
 }

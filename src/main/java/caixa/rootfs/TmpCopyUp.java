@@ -80,7 +80,7 @@ final class TmpCopyUp {
             // An empty directory has nothing to copy, and so no owner to map.
             copyContents(directory, from, to, destination, destination, () -> requireMapped(pid, destination));
         } catch (IOException e) {
-            throw new RootfsException("mount " + destination + ": tmpcopyup: " + reason(e));
+            throw new RootfsException("mount " + destination + ": tmpcopyup: " + RootfsMounts.reason(e));
         }
     }
 
@@ -105,7 +105,7 @@ final class TmpCopyUp {
         try {
             map = Files.readString(Path.of("/proc", Integer.toString(pid), file));
         } catch (IOException e) {
-            throw new RootfsException("/proc/" + pid + "/" + file + ": " + reason(e));
+            throw new RootfsException("/proc/" + pid + "/" + file + ": " + RootfsMounts.reason(e));
         }
         for (String line : map.split("\n")) {
             String[] fields = line.strip().split("\\s+");
@@ -206,9 +206,5 @@ final class TmpCopyUp {
             Files.getFileAttributeView(target, BasicFileAttributeView.class)
                     .setTimes((FileTime) attributes.get("lastModifiedTime"), null, null);
         }
-    }
-
-    private static String reason(IOException e) {
-        return e.getClass().getSimpleName().replace("Exception", "") + " " + e.getMessage();
     }
 }

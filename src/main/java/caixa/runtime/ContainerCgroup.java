@@ -34,7 +34,7 @@ final class ContainerCgroup {
         }
         CgroupLayout layout = CgroupLayout.host();
         boolean rootless = Rootless.active();
-        // The lease is for the stale sweep, which only root runs (over /run/caixa): a rootless
+        // The lease is for the stale sweep, which only root runs (over /run/caixa-cgroups): a rootless
         // container's cgroup lives under the user's delegated one, and is the user's to clean.
         CgroupLease lease = rootless ? null : CgroupLease.acquire(spec.cgroup());
         Cgroup cgroup = null;

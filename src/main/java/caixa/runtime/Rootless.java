@@ -266,7 +266,7 @@ public final class Rootless {
     /** The controllers a rootless container's cgroup is made with: those its limits need. */
     static java.util.Set<String> cgroupControllers(caixa.cgroups.Resources resources) {
         java.util.Set<String> controllers = new java.util.TreeSet<>();
-        resources.keys().forEach(key -> controllers.add(key.substring(0, key.indexOf('.'))));
+        resources.keys().forEach(key -> controllers.add(caixa.cgroups.Cgroup.controllerOf(key)));
         return controllers;
     }
 }

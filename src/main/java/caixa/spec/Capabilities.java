@@ -10,11 +10,10 @@ import java.util.regex.Pattern;
 
 /**
  * process.capabilities: the five capability sets, each a list of names such as {@code CAP_KILL}.
- * Read and checked now, applied by the capability work that follows; an absent set (or an absent
- * capabilities object) is empty, which the spec means as "none".
+ * An absent set (or an absent capabilities object) is empty, which the spec means as "none".
  *
- * <p>Names are checked for their form only. Which names exist depends on the kernel, and runc warns
- * about an unknown one rather than failing, so that a newer config.json still runs.
+ * <p>Names are checked for their form when read, and must name a capability caixa knows when the
+ * sets are made ({@link #toSet}).
  */
 public record Capabilities(List<String> bounding, List<String> effective, List<String> inheritable,
                            List<String> permitted, List<String> ambient) {

@@ -25,10 +25,8 @@ import java.util.regex.Pattern;
  * turns it into the runtime's {@link ContainerSpec}, as runc's specconv does.
  *
  * <p>Fields the spec defines but caixa cannot honour are refused when set (see
- * {@link Unsupported} and {@link LinuxResources}), except what every engine sends and the next
- * issue applies: {@link #capabilities()} and {@link #seccomp()} are read, checked and exposed but not
- * applied yet, and the device cgroup rules are checked and dropped. Fields the spec does not define
- * are ignored, as it requires.
+ * {@link Unsupported} and {@link LinuxResources}). Fields the spec does not define are ignored, as
+ * it requires.
  */
 public final class OciBundle {
     /** 1.0.x to 1.2.x, with SemVer's pre-release and build suffixes ({@code 1.0.2-dev}, as runc 1.1 writes). */
@@ -142,12 +140,12 @@ public final class OciBundle {
         return hooks;
     }
 
-    /** process.capabilities: read and checked, not applied yet. */
+    /** process.capabilities, as read; {@link #toSpec} applies them. */
     public Capabilities capabilities() {
         return process.capabilities();
     }
 
-    /** linux.seccomp as config.json writes it: checked for shape, not applied yet. */
+    /** linux.seccomp as config.json writes it, checked for shape; {@link #toSpec} compiles it. */
     public Optional<JsonObjectNode> seccomp() {
         return linux.seccomp();
     }

@@ -21,7 +21,7 @@ import java.util.Optional;
  *
  * @param cgroupsPath     relative to each hierarchy's root; empty when config.json names none
  * @param deviceRules     linux.resources.devices, in order; empty when config.json has none
- * @param seccomp         the filter as config.json writes it, checked for shape, not applied yet
+ * @param seccomp         the filter as config.json writes it, checked for shape (OciBundle compiles it)
  * @param rootPropagation MS_* flags for the host's mounts as the container's namespace copies them
  */
 record OciLinux(OciNamespaces namespaces, List<IdMapping> uidMappings, List<IdMapping> gidMappings,

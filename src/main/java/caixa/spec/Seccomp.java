@@ -5,8 +5,8 @@ import caixa.spec.json.JsonObjectNode;
 
 /**
  * Checks linux.seccomp's shape, so that a malformed filter fails at create as it would with runc.
- * Names (actions, architectures, operators) are left to the seccomp work that compiles the filter;
- * until then the object is handed on as it is.
+ * Names (actions, architectures, operators) are checked when {@code caixa.seccomp} compiles the
+ * filter, at {@link OciBundle#toSpec}.
  */
 final class Seccomp {
     /** A syscall has six arguments. */

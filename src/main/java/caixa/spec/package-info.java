@@ -16,9 +16,8 @@
  *     noNewPrivileges, oomScoreAdj, terminal and consoleSize for the lifecycle), root, hostname,
  *     mounts, hooks and annotations (for the lifecycle), and in linux: namespaces (created or
  *     joined), uid and gid mappings, resources (see {@link caixa.spec.LinuxResources}), cgroupsPath,
- *     devices, sysctl, rootfsPropagation, maskedPaths, readonlyPaths.
- * <li><b>Read, checked, not applied yet</b>: process.capabilities and linux.seccomp, which every
- *     engine sends and the next piece of work applies; and the device cgroup rules in
+ *     devices, sysctl, rootfsPropagation, maskedPaths, readonlyPaths; process.capabilities,
+ *     linux.seccomp (compiled by {@code caixa.seccomp}) and the device cgroup rules in
  *     linux.resources.devices.
  * <li><b>Refused when set</b>, naming the field: the rest of what the spec defines for Linux
  *     (apparmorProfile, selinuxLabel and mountLabel, scheduler, ioPriority, execCPUAffinity,
